@@ -1,0 +1,35 @@
+"""``python -m spundetect.build lm|thesaurus|phrases|fingerprints|ranker|all``: rebuild packaged data."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+
+
+def main(argv: list[str] | None = None) -> int:
+    steps = ["lm", "thesaurus", "phrases", "fingerprints", "ranker"]
+    parser = argparse.ArgumentParser(prog="python -m spundetect.build", description=__doc__)
+    parser.add_argument("artifact", choices=steps + ["all"])
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s", stream=sys.stderr)
+    for step in steps if args.artifact == "all" else [args.artifact]:
+        t = time.perf_counter()
+        if step == "lm":
+            from .lm import build_lm as build
+        elif step == "thesaurus":
+            from .thesaurus import build_thesaurus as build
+        elif step == "phrases":
+            from .phrases import build_phrases as build
+        elif step == "fingerprints":
+            from .fingerprints import build_fingerprints as build
+        else:
+            from .ranker import build_ranker as build
+        build()
+        logging.getLogger("spundetect.build").info("%s built in %.1f s", step, time.perf_counter() - t)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,129 @@
+"""Synonym candidates: the words a spinner could have replaced with the written word.
+
+Backed by the compiled reverse thesaurus index (``build.thesaurus``). Inflection-aware:
+"constructing" -> lemma "construct" -> original lemma "build" -> "building".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache, cached_property, lru_cache
+
+import numpy as np
+
+from ..lexicon import Artifact, load_artifact
+
+__all__ = ["Link", "Thesaurus", "thesaurus", "MOBY_FWD", "MOBY_REV", "WORDNET", "ROGET", "IDX_BITS"]
+
+# Evidence bits of a link written -> original.
+MOBY_FWD = 1  # Moby's entry for the original lists the written word (the spinner's direction)
+MOBY_REV = 2  # Moby's entry for the written word lists the original
+WORDNET = 4  # they share a WordNet synset
+ROGET = 8  # they share a Roget sense group
+IDX_BITS = 24
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A candidate original for a written word."""
+
+    original: str  # inflected like the written word
+    lemma: str  # the thesaurus entry
+    bits: int  # evidence bits
+    degree: int  # how many synonyms the original offers a spinner
+
+    @property
+    def n_sources(self) -> int:
+        b = self.bits
+        return int(bool(b & (MOBY_FWD | MOBY_REV))) + int(bool(b & WORDNET)) + int(bool(b & ROGET))
+
+
+def _inflections(word: str) -> list[tuple[str, str, str]]:
+    """(lemma, upos, penn tag) readings of ``word``; the word itself as a lemma first."""
+    import lemminflect
+
+    out: list[tuple[str, str, str]] = []
+    for upos, lemmas in lemminflect.getAllLemmas(word).items():
+        for lemma in lemmas:
+            for tag, forms in lemminflect.getAllInflections(lemma, upos=upos).items():
+                if word in forms:
+                    out.append((lemma, upos, tag))
+    return out
+
+
+def _inflect(lemma: str, upos: str, tag: str) -> str | None:
+    """Inflect a (possibly multiword) lemma like the written word, or None if it cannot take
+    that form (a noun offered for a verb reading). Phrasal verbs inflect the first word,
+    nouns the last."""
+    import lemminflect
+
+    parts = lemma.split()
+    i = 0 if upos in ("VERB", "AUX") else len(parts) - 1
+    forms = lemminflect.getAllInflections(parts[i], upos=upos).get(tag)
+    if not forms:
+        return None
+    parts[i] = forms[0]
+    return " ".join(parts)
+
+
+@dataclass(frozen=True, eq=False)
+class Thesaurus:
+    """The packaged reverse synonym index; use :func:`thesaurus` for the shared instance."""
+
+    artifact: Artifact
+
+    @cached_property
+    def words(self) -> list[str]:
+        return self.artifact.text("vocab.txt").split("\n")[:-1]
+
+    @cached_property
+    def index(self) -> dict[str, int]:
+        return {w: i for i, w in enumerate(self.words)}
+
+    @property
+    def sha256(self) -> str:
+        return self.artifact.sha256
+
+    def _raw(self, lemma: str) -> list[tuple[int, int]]:
+        i = self.index.get(lemma)
+        if i is None:
+            return []
+        ar = self.artifact.arrays
+        a, b = int(ar["indptr"][i]), int(ar["indptr"][i + 1])
+        packed = np.asarray(ar["links"][a:b], dtype=np.int64)
+        return list(zip((packed & ((1 << IDX_BITS) - 1)).tolist(), (packed >> IDX_BITS).tolist()))
+
+    def degree(self, lemma: str) -> int:
+        i = self.index.get(lemma)
+        return 0 if i is None else int(self.artifact.arrays["degree"][i])
+
+    def linked(self, written: str, original: str) -> int:
+        """Evidence bits linking two lemmas (0 if the thesauri do not link them)."""
+        j = self.index.get(original)
+        return next((bits for k, bits in self._raw(written) if k == j), 0)
+
+    @lru_cache(maxsize=65536)  # noqa: B019  (one shared, long-lived instance)
+    def originals(self, written: str) -> tuple[Link, ...]:
+        """Candidate originals of a lower-cased written word or phrase, inflected like it."""
+        found: dict[str, Link] = {}
+        words = self.words
+        degree = self.artifact.arrays["degree"]
+        for k, bits in self._raw(written):
+            lemma = words[k]
+            found[lemma] = Link(lemma, lemma, bits, int(degree[k]))
+        if " " not in written:
+            for lemma, upos, tag in _inflections(written):
+                if lemma == written:
+                    continue
+                for k, bits in self._raw(lemma):
+                    form = _inflect(words[k], upos, tag)
+                    if form and form != written and form not in found:
+                        found[form] = Link(form, words[k], bits, int(degree[k]))
+        found.pop(written, None)
+        return tuple(found.values())
+
+
+@cache
+def thesaurus() -> Thesaurus:
+    """The packaged thesaurus index (loaded on first use, then cached)."""
+    return Thesaurus(load_artifact("thesaurus"))

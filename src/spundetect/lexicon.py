@@ -1,0 +1,70 @@
+"""Lazy, cached loaders of the data that ships inside the package.
+
+Each artifact is a folder under ``spundetect/data/`` with a ``header.json`` (format, version,
+sources, per-file sha256) beside its files. Arrays are ``.npy`` files opened memory-mapped, so
+loading costs little until a lookup touches them; nothing is read at import time.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+__all__ = ["DATA_DIR", "HEADER", "Artifact", "load_artifact", "ArtifactError"]
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+HEADER = "header.json"
+
+# Formats this code reads, by artifact name.
+FORMATS = {"thesaurus": 1, "lm": 1, "fingerprints": 1, "phrases": 1, "ranker": 1}
+
+
+class ArtifactError(RuntimeError):
+    """A packaged data file is missing, of another format, or damaged."""
+
+
+@dataclass(frozen=True)
+class Artifact:
+    """A loaded artifact: its header, its arrays (memory-mapped) and its text files."""
+
+    name: str
+    path: Path
+    header: dict[str, Any]
+    arrays: dict[str, np.ndarray] = field(repr=False)
+
+    @property
+    def sha256(self) -> str:
+        return self.header["sha256"]
+
+    def text(self, filename: str) -> str:
+        return (self.path / filename).read_text(encoding="utf-8")
+
+    def size_bytes(self) -> int:
+        return sum((self.path / f).stat().st_size for f in self.header["files"])
+
+
+@cache
+def load_artifact(name: str, data_dir: Path | None = None) -> Artifact:
+    """Open the artifact ``name`` (checked header, memory-mapped arrays); cached."""
+    root = (data_dir or DATA_DIR) / name
+    try:
+        header = json.loads((root / HEADER).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ArtifactError(
+            f"packaged data '{name}' is missing ({root}); rebuild it with "
+            f"`python -m spundetect.build {name}`"
+        ) from None
+    expected = FORMATS.get(name)
+    if header.get("format") != expected:
+        raise ArtifactError(f"data '{name}' has format {header.get('format')}, this code reads {expected}")
+    arrays = {
+        f[:-4]: np.load(root / f, mmap_mode="r", allow_pickle=False)
+        for f in header["files"]
+        if f.endswith(".npy")
+    }
+    return Artifact(name, root, header, arrays)

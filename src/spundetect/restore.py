@@ -1,0 +1,288 @@
+"""Restore: rank the candidate originals of a span of a sentence.
+
+A noisy-channel search. A hypothesis rewrites the span word by word or phrase by phrase,
+each piece either kept as written or replaced by something a spinner could have turned
+into it (thesaurus link, phrase swap). Its score is
+
+    log p_LM(left context + hypothesis + right context)        (how natural the original is)
+  + sum of channel log-weights of its pieces                    (how likely the spinner made
+                                                                 the written text from it)
+
+A beam search walks the span left to right, extending every kept hypothesis by every
+option at once in numpy. Scores become probabilities by a softmax over all final
+hypotheses, the unchanged text included, so a candidate's ``score`` is the model's belief
+that it is the original.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Sequence
+
+import numpy as np
+
+from . import segment
+from .candidates.fingerprints import fingerprints
+from .candidates.phrases import MAX_PHRASE_WORDS, phrase_table
+from .candidates.synonyms import MOBY_FWD, thesaurus
+from .lexicon import ArtifactError, load_artifact
+from .lm import BOS, EOS, language_model
+
+__all__ = ["Weights", "Candidate", "restore_span", "suggest", "FUNCTION_WORDS", "MAX_SPAN_TOKENS"]
+
+log = logging.getLogger(__name__)
+
+MAX_SPAN_TOKENS = 8  # longer phrases are not searched (a spun span is a few words)
+
+# Words a spinner rarely swaps alone (they move only inside phrase idioms).
+FUNCTION_WORDS = frozenset(
+    """a an the and or but if of in on at to for from by with as into onto upon about than then
+    that this these those there here it its is are was were be been being am do does did have has
+    had not no nor so too very can could may might must shall should will would i you he she we
+    they me him her us them my your his our their who whom whose which what when where why how
+    all any both each few more most other some such only own same just also""".split()
+)
+
+
+@dataclass(frozen=True)
+class Weights:
+    """Channel log-weights of the restore search (fitted on synthetic spins; see models/)."""
+
+    keep_content: float = -0.3  # log p(a content word is left as written)
+    keep_function: float = -0.05
+    swap_content: float = -2.0  # log p(a content word is swapped), before the link terms
+    swap_function: float = -5.0
+    spinner_direction: float = 1.0  # the original's thesaurus entry lists the written word
+    per_source: float = 0.7  # per thesaurus (Moby, WordNet, Roget) that links the pair
+    degree: float = -0.6  # times log(number of synonyms the original offers)
+    swap_proper: float = -6.0  # capitalised word inside a sentence (a name, an acronym)
+    phrase_curated: float = -1.0
+    phrase_mined: float = -4.0
+    frequency: float = 0.0  # times log p_unigram of each word a swap brings in
+    lm: float = 1.0  # scale of the language-model term
+
+
+@cache
+def fitted_weights() -> Weights:
+    """The weights fitted by ``python -m spundetect.build ranker``, else the defaults above."""
+    try:
+        art = load_artifact("ranker")
+    except ArtifactError:
+        log.warning("no fitted ranker weights packaged; using defaults")
+        return Weights()
+    return Weights(**json.loads(art.text("weights.json")))
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A suggested original for a span."""
+
+    text: str
+    score: float  # posterior probability that this is the original
+    source: str  # "synonym", "phrase" or "fingerprint"
+    changed: int = 0  # words that differ from the written span
+    gain: float = 0.0  # log p_LM gain over the text as written
+
+
+@dataclass
+class _Beam:
+    ids: list[int]
+    words: list[str]
+    channel: float
+    u: int
+    v: int
+    lm: float
+    changed: int
+    sources: set = field(default_factory=set)
+
+
+def _options(words: Sequence[str], norm_tokens: Sequence[str], a: int, end: int, w: Weights):
+    """(length, emitted words, channel log-weight, source) options starting at token ``a``."""
+    lm = language_model()
+    th, pt, known = thesaurus(), phrase_table(), lm.known
+    word = norm_tokens[a]
+    func = word in FUNCTION_WORDS
+    proper = words[a][:1].isupper() and (a > 0 or words[a].isupper())
+    opts = [(1, [word], w.keep_function if func else w.keep_content, None)]
+    if not segment.is_word(word) or word == "<num>":
+        return opts
+    for length in range(1, min(MAX_PHRASE_WORDS, end - a) + 1):
+        sub = " ".join(norm_tokens[a : a + length])
+        if length <= 3:
+            for link in th.originals(sub):
+                if not all(map(known, link.original.split())):
+                    continue  # an inflected form the corpus never shows is an unlikely original
+                base = w.swap_proper if proper else w.swap_function if func and length == 1 else w.swap_content
+                score = (
+                    base
+                    + w.spinner_direction * bool(link.bits & MOBY_FWD)
+                    + w.per_source * link.n_sources
+                    + w.degree * math.log(link.degree + 1)
+                )
+                emitted = link.original.split()
+                if w.frequency:
+                    score += w.frequency * float(lm.unigram_logp(emitted).sum())
+                opts.append((length, emitted, score, "synonym"))
+        for swap in pt.originals(sub):
+            score = w.phrase_curated if swap.curated else w.phrase_mined
+            opts.append((length, swap.original.split(), score, "phrase"))
+    return opts
+
+
+def _extend(lm, u: np.ndarray, v: np.ndarray, seqs: list[list[int]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """LM log p of each id sequence after its (u, v) history; new histories."""
+    n = len(seqs)
+    m = max((len(s) for s in seqs), default=0)
+    grid = np.full((n, m), -1, dtype=np.int64)
+    for r, s in enumerate(seqs):
+        grid[r, : len(s)] = s
+    total = np.zeros(n)
+    u, v = u.copy(), v.copy()
+    for t in range(m):
+        mask = grid[:, t] >= 0
+        w = grid[mask, t]
+        total[mask] += lm.logprob_ids(u[mask], v[mask], w)
+        u[mask], v[mask] = v[mask], w
+    return total, u, v
+
+
+def restore_span(
+    words: Sequence[str],
+    start: int,
+    end: int,
+    *,
+    k: int = 5,
+    use_fingerprints: bool = True,
+    weights: Weights | None = None,
+    beam: int = 64,
+    context: bool = True,
+) -> list[Candidate]:
+    """Candidate originals of ``words[start:end]`` (token texts of one sentence), best first.
+
+    With ``context=False`` the words are a phrase on its own: it is scored as a stretch of
+    text (no sentence start or end), which keeps the search on known terms rather than on
+    words that like to open or close sentences.
+
+    Returns at most ``k`` candidates that differ from the written span; the unchanged
+    span takes part in the normalisation but is not returned.
+    """
+    if not 0 <= start < end <= len(words):
+        raise ValueError("span out of range")
+    weights = weights or fitted_weights()
+    lm = language_model()
+    norm_tokens = [segment.norm(t) for t in words]
+    written = " ".join(norm_tokens[start:end])
+    out: list[Candidate] = []
+    if use_fingerprints:
+        fp = fingerprints().lookup(" ".join(words[start:end]))
+        if fp is not None:
+            out = [Candidate(e, 0.99, "fingerprint", len(e.split())) for e in fp.expected]
+
+    if context:
+        left = lm.ids([BOS, BOS] + norm_tokens[:start]).tolist()
+        u0, v0 = left[-2], left[-1]
+    else:
+        u0, v0 = -1, -1  # a phrase on its own: no sentence start, no sentence end
+    beams: dict[int, list[_Beam]] = {start: [_Beam([], [], 0.0, u0, v0, 0.0, 0)]}
+    for pos in range(start, end):
+        current = beams.pop(pos, [])
+        if not current:
+            continue
+        current.sort(key=lambda b: -(weights.lm * b.lm + b.channel))
+        current = current[:beam]
+        opts = _options(words, norm_tokens, pos, end, weights)
+        pairs = [(b, o) for b in current for o in opts]
+        opt_ids = [lm.ids(o[1]).tolist() for o in opts]
+        seqs = [opt_ids[j] for _ in current for j in range(len(opts))]
+        u = np.array([b.u for b, _ in pairs], dtype=np.int64)
+        v = np.array([b.v for b, _ in pairs], dtype=np.int64)
+        lp, nu, nv = _extend(lm, u, v, seqs)
+        for r, (b, (length, emitted, ch, src)) in enumerate(pairs):
+            nb = _Beam(
+                b.ids + seqs[r],
+                b.words + emitted,
+                b.channel + ch,
+                int(nu[r]),
+                int(nv[r]),
+                b.lm + float(lp[r]),
+                b.changed + (0 if src is None else max(length, len(emitted))),
+                b.sources | ({src} if src else set()),
+            )
+            beams.setdefault(pos + length, []).append(nb)
+    final = beams.get(end, [])
+    right = norm_tokens[end : end + 2] + ([EOS] if context and end + 2 >= len(norm_tokens) else [])
+    right_ids = lm.ids(right).tolist()
+    u = np.array([b.u for b in final], dtype=np.int64)
+    v = np.array([b.v for b in final], dtype=np.int64)
+    lp_right, _, _ = _extend(lm, u, v, [right_ids] * len(final))
+    best: dict[str, tuple[float, _Beam, float]] = {}
+    identity_lm = None
+    for b, r in zip(final, lp_right):
+        text = " ".join(b.words)
+        lm_total = b.lm + float(r)
+        total = weights.lm * lm_total + b.channel
+        if text == written:
+            identity_lm = lm_total
+        if text not in best or total > best[text][0]:
+            best[text] = (total, b, lm_total)
+    if not best:
+        return out[:k]
+    totals = np.array([t for t, _, _ in best.values()])
+    post = np.exp(totals - totals.max())
+    post /= post.sum()
+    ranked = sorted(zip(post, best.items()), key=lambda x: -x[0])
+    seen = {c.text for c in out}
+    for p, (text, (_, b, lm_total)) in ranked:
+        if text == written or text in seen:
+            continue
+        gain = lm_total - identity_lm if identity_lm is not None else 0.0
+        src = "phrase" if "phrase" in b.sources else "synonym"
+        out.append(Candidate(_surface(text, words[start:end]), float(p), src, b.changed, gain))
+        if len(out) >= k:
+            break
+    return out
+
+
+def _surface(text: str, written: Sequence[str]) -> str:
+    """Give a restored phrase the written span's capitalisation where words are kept."""
+    kept = {segment.norm(w): w for w in written}
+    words = [kept.get(w, w) for w in text.split()]
+    if written and written[0][:1].isupper() and words and words[0][:1].islower():
+        words[0] = words[0][:1].upper() + words[0][1:]
+    return " ".join(words)
+
+
+def suggest(
+    phrase: str,
+    context: str | None = None,
+    k: int = 5,
+    *,
+    use_fingerprints: bool = True,
+    weights: Weights | None = None,
+) -> list[Candidate]:
+    """Likely originals of a (possibly spun) ``phrase``, best first.
+
+    ``context`` is the sentence the phrase occurs in; without it the phrase is scored as a
+    sentence of its own. Phrases with no words, or longer than ``MAX_SPAN_TOKENS`` tokens,
+    give an empty list.
+    """
+    span = [t.text for t in segment.tokenize(phrase)]
+    if not any(segment.is_word(t) for t in span) or len(span) > MAX_SPAN_TOKENS:
+        return []
+    words, start = span, 0
+    if context:
+        ctx = [t.text for t in segment.tokenize(context)]
+        key = [segment.norm(t) for t in span]
+        norm_ctx = [segment.norm(t) for t in ctx]
+        hit = next((i for i in range(len(ctx) - len(span) + 1) if norm_ctx[i : i + len(span)] == key), None)
+        if hit is None or len(ctx) == len(span):
+            log.warning("phrase %r not found in its context; scoring it alone", phrase)
+        else:
+            words, start = ctx, hit
+    return restore_span(
+        words, start, start + len(span), k=k, use_fingerprints=use_fingerprints, weights=weights, context=words is not span
+    )

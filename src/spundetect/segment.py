@@ -1,0 +1,100 @@
+"""Segmentation: text -> sentences and tokens, with character offsets into the input.
+
+Offsets always index the string the caller gave; nothing is normalised in place.
+``norm`` gives the lower-cased form the lexicon and the language model are keyed on.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterator
+
+__all__ = ["Token", "Sentence", "tokenize", "sentences", "norm", "is_word"]
+
+# A word is a run of letters/digits, optionally joined by hyphens or apostrophes
+# ("pro-Russian", "didn't"); anything else that is not space is a one-character token.
+_TOKEN_RE = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*|[^\w\s]|_", re.UNICODE)
+_WORD_RE = re.compile(r"[^\W_]", re.UNICODE)
+_NUM_RE = re.compile(r"^[\d.,:/-]*\d[\d.,:/-]*(?:s|st|nd|rd|th|m|km|bn)?$")
+
+# Sentence ends: . ! ? (with closing quotes/brackets) followed by space and an opener.
+_SENT_END_RE = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])|\n\s*\n|[.!?…]+[\"'”’)\]]*\s*$")
+_ABBREV = frozenset(
+    "mr mrs ms dr prof sr jr st vs etc inc ltd co corp gen gov sen rep lt col maj capt sgt "
+    "jan feb mar apr jun jul aug sep sept oct nov dec no vol fig eq e.g i.e u.s u.k a.m p.m".split()
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """One token: ``text`` is ``source[start:end]``."""
+
+    text: str
+    start: int
+    end: int
+
+    @property
+    def norm(self) -> str:
+        return norm(self.text)
+
+    @property
+    def is_word(self) -> bool:
+        return is_word(self.text)
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """A sentence span of the input and its tokens."""
+
+    start: int
+    end: int
+    tokens: tuple[Token, ...]
+
+
+def norm(word: str) -> str:
+    """The key a word is looked up by: lower case, straight apostrophe, numbers as <num>."""
+    w = word.lower().replace("’", "'")
+    if _NUM_RE.match(w):
+        return "<num>"
+    return w
+
+
+def is_word(text: str) -> bool:
+    return bool(_WORD_RE.match(text))
+
+
+def tokenize(text: str, offset: int = 0) -> list[Token]:
+    """Tokens of ``text``; offsets are shifted by ``offset``."""
+    return [Token(m.group(), m.start() + offset, m.end() + offset) for m in _TOKEN_RE.finditer(text)]
+
+
+def _sentence_bounds(text: str) -> Iterator[tuple[int, int]]:
+    start = 0
+    for m in _SENT_END_RE.finditer(text):
+        end = m.end()
+        if m.group().startswith("."):
+            # "Mr. Smith", "U.S. officials": an abbreviation does not end the sentence.
+            prev = re.search(r"([\w.]+)\.$", text[start : m.start() + 1])
+            if prev and prev.group(1).lower() in _ABBREV:
+                continue
+            if prev and len(prev.group(1)) == 1 and prev.group(1).isupper():
+                continue  # an initial: "J. Smith"
+        yield start, end
+        start = end
+    if start < len(text):
+        yield start, len(text)
+
+
+def sentences(text: str) -> list[Sentence]:
+    """Split ``text`` into sentences (leading/trailing space excluded) with their tokens."""
+    out: list[Sentence] = []
+    for a, b in _sentence_bounds(text):
+        chunk = text[a:b]
+        stripped = chunk.strip()
+        if not stripped:
+            continue
+        s = a + (len(chunk) - len(chunk.lstrip()))
+        e = s + len(stripped)
+        out.append(Sentence(s, e, tuple(tokenize(text[s:e], s))))
+    return out

@@ -1,0 +1,60 @@
+import pytest
+
+from spundetect.candidates.fingerprints import CREDIT, fingerprints
+
+
+@pytest.fixture(scope="module")
+def fps():
+    return fingerprints()
+
+
+def _hits(fps, text):
+    return [(text[s:e], fp.expected) for s, e, fp in fps.match(text)]
+
+
+def test_finds_case_insensitive_and_plural(fps):
+    assert _hits(fps, "We apply Counterfeit Consciousness to images.") == [
+        ("Counterfeit Consciousness", ("artificial intelligence",))
+    ]
+    got = _hits(fps, "Several neural organizations were trained.")
+    assert got and got[0][0] == "neural organizations" and got[0][1] == ("neural network",)
+
+
+def test_matches_whole_tokens_only(fps):
+    # "neural organization" is listed; it must not fire inside longer words
+    assert _hits(fps, "The antineural organizationally sound plan.") == []
+    assert _hits(fps, "counterfeitconsciousness is one token") == []
+    assert _hits(fps, "We used deep studying here.")  # a listed phrase
+    assert _hits(fps, "A deep study of birds.") == []  # "-ing" is not merged with the noun
+
+
+def test_longest_match_wins(fps):
+    hits = _hits(fps, "long transient memory organizations are used")
+    assert len(hits) == 1 and hits[0][0] == "long transient memory organizations"
+
+
+def test_whitelist_comes_from_clean_corpus(fps):
+    assert fps.whitelist  # legitimate terms found in shared/corpus at build time
+    for phrase in fps.whitelist:
+        assert fps.lookup(phrase) is None
+
+
+def test_version_and_credit(fps):
+    assert len(fps.version) == 64
+    assert "Problematic Paper Screener" in CREDIT and "CC BY 4.0" in CREDIT
+
+
+def test_every_active_phrase_is_found_embedded(fps):
+    missed = []
+    for fp in fps.entries:
+        sentence = f"In this work we study the {fp.tortured} in detail."
+        a = sentence.index(fp.tortured)
+        if not any(s <= a and a + len(fp.tortured) <= e for s, e, _ in fps.match(sentence)):
+            missed.append(fp.tortured)
+    assert missed == []
+
+
+def test_no_hits_on_clean_evaluation_sentences(fps, shared):
+    lines = (shared / "eval" / "clean_sentences.txt").read_text(encoding="utf-8").splitlines()
+    hits = [line[s:e] for line in lines for s, e, _ in fps.match(line)]
+    assert hits == []

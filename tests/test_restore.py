@@ -1,0 +1,62 @@
+"""One table of spun phrases per generator (hand-written, not from the seeds or the lists)."""
+
+import pytest
+
+import spundetect
+from spundetect.restore import restore_span
+
+# (phrase, context sentence or None, expected original among the top 3, source)
+EXAMPLES = [
+    ("press convention", "The minister answered questions at a press convention on Monday.", "press conference", "synonym"),
+    ("faculty constructing", "Firefighters evacuated the faculty constructing after the alarm.", "school building", "synonym"),
+    ("international locations", "The treaty was signed by twelve international locations last year.", "countries", "phrase"),
+    ("got here", "The announcement got here after weeks of talks.", "came", "phrase"),
+    ("referred to as", "Critics referred to as the plan a disaster.", "called", "phrase"),
+    ("counterfeit consciousness", None, "artificial intelligence", "fingerprint"),
+]
+
+
+@pytest.mark.parametrize("phrase,context,original,source", EXAMPLES)
+def test_original_in_top3(phrase, context, original, source):
+    got = spundetect.suggest(phrase, context, k=3)
+    assert original in [c.text.lower() for c in got]
+    assert next(c for c in got if c.text.lower() == original).source == source
+
+
+def test_every_generator_has_examples():
+    assert {e[3] for e in EXAMPLES} == {"synonym", "phrase", "fingerprint"}
+
+
+def test_scores_are_probabilities_best_first():
+    got = spundetect.suggest("press convention", "He spoke at a press convention.", k=5)
+    scores = [c.score for c in got]
+    assert scores == sorted(scores, reverse=True)
+    assert all(0.0 <= s <= 1.0 for s in scores)
+    assert sum(scores) <= 1.0 + 1e-6
+
+
+def test_written_text_is_never_suggested():
+    for c in spundetect.suggest("area", "They live in the area.", k=10):
+        assert c.text.lower() != "area"
+
+
+def test_kept_words_keep_their_case():
+    got = spundetect.suggest("Donbass area", "Fighting in the Donbass area continued.", k=5)
+    assert any(c.text.startswith("Donbass ") for c in got)
+
+
+@pytest.mark.parametrize("phrase", ["", "   ", "...", "Привет мир", "你好世界", "word " * 40])
+def test_odd_phrases_give_an_empty_list_not_an_error(phrase):
+    assert spundetect.suggest(phrase) == []
+
+
+def test_fingerprints_can_be_switched_off():
+    on = spundetect.suggest("counterfeit consciousness", k=3)
+    off = spundetect.suggest("counterfeit consciousness", k=3, use_fingerprints=False)
+    assert on[0].source == "fingerprint"
+    assert all(c.source != "fingerprint" for c in off)
+
+
+def test_span_must_lie_in_the_sentence():
+    with pytest.raises(ValueError):
+        restore_span(["a", "b"], 1, 3)
