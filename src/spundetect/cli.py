@@ -28,6 +28,14 @@ class SuggestFormat(str, Enum):
     json = "json"
 
 
+class CheckFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+TEXT_SUFFIXES = {".txt", ".text", ".md", ".rst", ""}
+
+
 @app.callback()
 def _root() -> None:
     """Find synonym-spun English text and suggest what it said before it was spun."""
@@ -93,6 +101,111 @@ def suggest(
         typer.echo(p)
         for c in found:
             typer.echo(f"  {c.score:.2f}  {c.text}  [{c.source}]")
+
+
+def _read_inputs(paths: list[str]) -> list[tuple[str, str | None, str | None]]:
+    """(path, text or None, error or None) for each file, directory member or stdin."""
+    out: list[tuple[str, str | None, str | None]] = []
+    for p in paths:
+        if p == "-":
+            raw = sys.stdin.buffer.read()
+            out.append(("-",) + _decode("-", raw))
+            continue
+        path = Path(p)
+        files = sorted(f for f in path.rglob("*") if f.is_file() and f.suffix.lower() in TEXT_SUFFIXES) if path.is_dir() else [path]
+        for f in files:
+            try:
+                raw = f.read_bytes()
+            except OSError as e:
+                out.append((str(f), None, f"{f}: {e.strerror or e}"))
+                continue
+            out.append((str(f),) + _decode(str(f), raw))
+    return out
+
+
+def _decode(name: str, raw: bytes) -> tuple[str | None, str | None]:
+    if b"\0" in raw:
+        return None, f"{name}: not a text file"
+    try:
+        return raw.decode("utf-8"), None
+    except UnicodeDecodeError:
+        typer.echo(f"spundetect: {name}: invalid UTF-8, undecodable bytes replaced by U+FFFD", err=True)
+        return raw.decode("utf-8", errors="replace"), None
+
+
+@app.command()
+def check(
+    paths: list[str] = typer.Argument(..., help="Files, directories (recursive) or '-' for stdin."),
+    format: CheckFormat = typer.Option(CheckFormat.text, "--format", help="Output format."),
+    threshold: Optional[float] = typer.Option(None, "--threshold", min=0.0, max=1.0, help="Override the model's sentence/document threshold."),
+    model: Optional[Path] = typer.Option(None, "--model", help="A model folder or file (its meta.json sha256 must match)."),
+    trust_model: bool = typer.Option(False, "--trust-model", help="Load --model even without a matching meta.json (it is a pickle)."),
+    exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even when spin is found."),
+) -> None:
+    """Score documents for synonym spinning and show suspected spans with their originals."""
+    from .detector import Detector
+    from .lexicon import ArtifactError
+    from .model import ModelError
+    from .render import render_json, render_text
+
+    try:
+        detector = Detector.load(model, trust=trust_model, threshold=threshold)
+    except (ModelError, ArtifactError) as e:
+        _fail(str(e))
+    reports, errors = [], 0
+    for name, text, error in _read_inputs(paths):
+        if error:
+            typer.echo(f"spundetect: {error}", err=True)
+            errors += 1
+            continue
+        reports.append(detector.check(text, name))
+    if format is CheckFormat.json:
+        typer.echo(render_json(reports, detector.model_info))
+    else:
+        for r in reports:
+            typer.echo(render_text(r), nl=False)
+    if errors:
+        raise typer.Exit(EXIT_ERROR)
+    if any(r.spun for r in reports) and not exit_zero:
+        raise typer.Exit(EXIT_FOUND)
+
+
+@app.command()
+def train(
+    seed: int = typer.Option(0, "--seed", help="Random seed (same seed, same model)."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Model folder to write (default: the packaged model)."),
+) -> None:
+    """Rebuild the classifier from ../shared/corpus (minutes on 2 cores)."""
+    import logging
+
+    from .build.train import train_model
+    from .model import DEFAULT_MODEL_DIR
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s", stream=sys.stderr)
+    model = train_model(seed=seed, out_dir=out or DEFAULT_MODEL_DIR)
+    typer.echo(json.dumps({"thresholds": model.thresholds, "metrics": model.meta["metrics"]}, indent=1))
+
+
+@app.command()
+def evaluate(
+    out: Optional[Path] = typer.Option(None, "--out", help="Write the full results as JSON here."),
+    model: Optional[Path] = typer.Option(None, "--model", help="A model folder (default: the packaged model)."),
+    engine: bool = typer.Option(False, "--engine", help="Also evaluate the suggestion engine (slower)."),
+) -> None:
+    """Measure the model on the seeds, the synthetic test split and the clean evaluation set."""
+    from .detector import Detector
+    from .evaluation import evaluate_engine, evaluate_model, format_table
+
+    try:
+        result = evaluate_model(Detector.load(model))
+    except FileNotFoundError as e:
+        _fail(f"evaluation data not found: {e}")
+    if engine:
+        result["engine"] = evaluate_engine()
+    typer.echo(format_table(result))
+    if out:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(result, indent=1, default=str) + "\n", encoding="utf-8")
 
 
 @app.command()

@@ -16,6 +16,7 @@ import argparse
 import csv
 import json
 import logging
+import math
 import random
 import sys
 import time
@@ -24,9 +25,11 @@ from pathlib import Path
 
 from . import segment
 from .build.sources import shared_dir
-from .restore import Weights, suggest
+import numpy as np
 
-__all__ = ["GoldRow", "seed_gold", "evaluate_engine", "NAIVE_WEIGHTS"]
+from .restore import Weights, restore_span, suggest
+
+__all__ = ["GoldRow", "seed_gold", "evaluate_engine", "evaluate_model", "format_table", "NAIVE_WEIGHTS"]
 
 log = logging.getLogger(__name__)
 
@@ -137,6 +140,76 @@ def eval_fingerprints() -> dict:
     }
 
 
+def _cmu_lm():
+    """The CMU US English trigram model inside the pip ``pocketsphinx`` wheel (if installed)."""
+    import os
+
+    import pocketsphinx
+
+    model = pocketsphinx.NGramModel.readfile(os.path.join(pocketsphinx.get_model_path(), "en-us", "en-us.lm.bin"))
+    scale = math.log(1.0001)  # its scores are log base 1.0001
+
+    def logprob(words: list[str]) -> float:
+        hist = ["<s>"]
+        total = 0.0
+        for w in words + ["</s>"]:
+            raw = model.prob([w] + hist[::-1][:2])
+            total += max(raw * scale, -25.0)  # out-of-vocabulary words score about -5e8
+            hist.append(w)
+        return total
+
+    return logprob
+
+
+def compare_lms() -> dict:
+    """Our corpus LM against the CMU trigram model on the seed gold set.
+
+    ``prefers_original``: share of rows whose sentence is more probable with the original
+    phrase than as spun (``by_10x``: by a factor of 10 or more). ``rank``: for single-word
+    swaps whose original the thesaurus reaches, top-1/top-3 of the original among all the
+    thesaurus candidates of the spun word, ranked by each LM alone in the sentence.
+    """
+    from .candidates.synonyms import thesaurus
+    from .lm import language_model
+
+    lm = language_model()
+    ours = lambda ws: float(lm.sentence_logprobs([segment.norm(w) for w in ws]).sum())  # noqa: E731
+    try:
+        cmu = _cmu_lm()
+    except ImportError:
+        return {"error": "pocketsphinx is not installed (pip install pocketsphinx)"}
+    words_only = lambda toks: [t.lower().replace("’", "'") for t in toks if segment.is_word(t)]  # noqa: E731
+    models = {"corpus_kn_trigram": lambda toks: ours(toks), "cmu_trigram_pocketsphinx": lambda toks: cmu(words_only(toks))}
+    result = {}
+    rows = seed_gold()
+    for name, score in models.items():
+        prefer = by10 = 0
+        ranks = []
+        for row in rows:
+            spun_toks = [t.text for t in segment.tokenize(row.context)]
+            orig_toks = [t.text for t in segment.tokenize(row.context.replace(row.spun, row.original, 1))]
+            diff = score(orig_toks) - score(spun_toks)
+            prefer += diff > 0
+            by10 += diff > math.log(10)
+            if " " in row.spun or " " in row.original:
+                continue
+            cands = {link.original for link in thesaurus().originals(row.spun.lower())}
+            if row.original.lower() not in cands:
+                continue
+            i = next(j for j, t in enumerate(spun_toks) if t == row.spun)
+            scored = sorted(cands, key=lambda c: -score(spun_toks[:i] + [c] + spun_toks[i + 1 :]))
+            ranks.append(scored.index(row.original.lower()))
+        result[name] = {
+            "rows": len(rows),
+            "prefers_original": round(prefer / len(rows), 4),
+            "prefers_original_by_10x": round(by10 / len(rows), 4),
+            "single_word_rows_ranked": len(ranks),
+            "rank_top1": round(sum(r == 0 for r in ranks) / max(len(ranks), 1), 4),
+            "rank_top3": round(sum(r < 3 for r in ranks) / max(len(ranks), 1), 4),
+        }
+    return result
+
+
 def artifact_stats() -> dict:
     """Cold load time (header + first lookup) and on-disk size of each artifact."""
     import subprocess
@@ -177,12 +250,210 @@ def evaluate_engine(pps_rows: int = 1000) -> dict:
         "pps_no_fingerprints": pps,
         "pps_naive_baseline": naive,
         "fingerprints": eval_fingerprints(),
+        "lm_comparison": compare_lms(),
         "throughput_phrases_per_s": {
             "seed_with_context": round(2 * len(detail) / t_seed, 1),
             "pps_no_context": round(len(sample) / t_pps, 1),
         },
         "artifacts": artifact_stats(),
     }
+
+
+SEED_CLEAN = "000_2d48038f344946a1.txt"
+SEED_001_CLEAN_SENTENCES = (3, 10, 14)  # shared/seeds/sentence_labels.md
+N_TEST = 2000
+N_RESTORE_PER_PROFILE = 150
+
+
+def eval_seeds(detector) -> dict:
+    """Sentence labels and gold phrases of the two seed documents."""
+    root = shared_dir()
+    out = {}
+    text, sents = seed_sentences(root)
+    report = detector.check(text, SEED_SPUN)
+    by_start = {s.start: s for s in report.sentences}
+    flagged = [i + 1 for i, s in enumerate(sents) if by_start[s.start].spun]
+    labels = [i + 1 not in SEED_001_CLEAN_SENTENCES for i in range(len(sents))]
+    out["001"] = {
+        "document_score": round(report.score, 4),
+        "document_flagged": report.spun,
+        "spun_sentences_flagged": f"{sum(flagged.count(i) for i in range(1, len(sents) + 1) if labels[i - 1])}/{sum(labels)}",
+        "clean_sentences_flagged": f"{sum(1 for i in flagged if not labels[i - 1])}/{len(labels) - sum(labels)}",
+        "flagged_sentences": flagged,
+    }
+    # gold phrases: inside (overlapping / containing) a flagged span, and its suggestions
+    body = text.index(BODY_START)
+    spans = report.spans
+    overlap = contain = top1 = top3 = 0
+    detail = []
+    for row in seed_gold(root):
+        sent = sents[row.sentence - 1]
+        a = text.index(row.spun, max(sent.start, body))
+        b = a + len(row.spun)
+        hit = [sp for sp in spans if sp.start < b and a < sp.end]
+        inside = [sp for sp in hit if sp.start <= a and b <= sp.end]
+        overlap += bool(hit)
+        contain += bool(inside)
+        best = (inside or hit or [None])[0]
+        sugg = [o.text.lower() for o in best.originals] if best else []
+        # the span's suggestion restores the gold phrase when the span is the phrase; when the
+        # span is wider or narrower, compare the restored span text around the phrase
+        want = _expected_span_text(text, best, a, b, row.original) if best else None
+        t1 = bool(sugg) and sugg[0] == want
+        t3 = want in sugg[:3]
+        top1 += t1
+        top3 += t3
+        detail.append({"spun": row.spun, "original": row.original, "span": best.text if best else None, "suggestions": sugg, "expected": want, "top1": t1})
+    n = len(detail)
+    out["001"]["gold_phrases"] = {
+        "rows": n,
+        "overlapping_a_flagged_span": round(overlap / n, 4),
+        "inside_a_flagged_span": round(contain / n, 4),
+        "top1_of_all_rows": round(top1 / n, 4),
+        "top3_of_all_rows": round(top3 / n, 4),
+        "top1_of_detected": round(top1 / max(overlap, 1), 4),
+        "top3_of_detected": round(top3 / max(overlap, 1), 4),
+        "detail": detail,
+    }
+    clean_text = (root / "seeds" / SEED_CLEAN).read_text(encoding="utf-8")
+    r0 = detector.check(clean_text, SEED_CLEAN)
+    out["000"] = {
+        "document_score": round(r0.score, 4),
+        "document_flagged": r0.spun,
+        "sentences": len(r0.sentences),
+        "sentences_flagged": sum(s.spun for s in r0.sentences),
+        "spans": len(r0.spans),
+    }
+    return out
+
+
+def _expected_span_text(text: str, span, a: int, b: int, original: str) -> str:
+    """What the span's text should restore to: the span with the gold phrase replaced."""
+    lo, hi = min(span.start, a), max(span.end, b)
+    return (text[lo:a] + original + text[b:hi]).lower()
+
+
+def eval_clean(detector) -> dict:
+    lines = (shared_dir() / "eval" / "clean_sentences.txt").read_text(encoding="utf-8").splitlines()
+    th = detector.model.thresholds
+    sent_t = detector.threshold if detector.threshold is not None else th["sentence"]
+    toks = [[t.text for t in segment.tokenize(line)] for line in lines]
+    parts, span_p, sent_p = detector.score(toks)
+    words = sum(len(p.index) for p in parts)
+    n_spans = sum(len(detector.groups(t, rows, p, bool(sp >= th["sentence"]))) for t, rows, p, sp in zip(toks, parts, span_p, sent_p))
+    flagged = int((sent_p >= sent_t).sum())
+    return {
+        "sentences": len(lines),
+        "words": words,
+        "sentences_flagged": flagged,
+        "sentence_fpr": round(flagged / len(lines), 4),
+        "spans": n_spans,
+        "spans_per_1000_words": round(1000 * n_spans / max(words, 1), 3),
+    }
+
+
+def eval_synthetic(detector, n: int = N_TEST, seed: int = 1) -> dict:
+    """The synthetic test split per spinner profile."""
+    from .build.dataset import make_examples
+    from .build.spinner import PROFILES
+
+    examples = make_examples("test", n, seed)
+    th = detector.model.thresholds
+    sent_t = detector.threshold if detector.threshold is not None else th["sentence"]
+    parts, span_p, sent_p = detector.score([list(ex.tokens) for ex in examples])
+    clean = [i for i, ex in enumerate(examples) if ex.profile == "clean"]
+    out = {}
+    names = list(PROFILES)
+    for k, name in enumerate(names):
+        pos = [i for i, ex in enumerate(examples) if ex.profile == name and ex.label]
+        neg = clean[k :: len(names)]
+        idx = pos + neg
+        y = np.array([examples[i].label for i in idx])
+        pred = sent_p[idx] >= sent_t
+        tp, fp, fn = int((pred & y).sum()), int((pred & ~y).sum()), int((~pred & y).sum())
+        prec, rec = tp / max(tp + fp, 1), tp / max(tp + fn, 1)
+        # spans: flagged words against swapped words
+        tp_w = fp_w = fn_w = 0
+        restore_hits = [0, 0, 0]
+        for i in pos:
+            ex, rows = examples[i], parts[i]
+            groups = detector.groups(list(ex.tokens), rows, span_p[i], bool(sent_p[i] >= th["sentence"]))
+            flagged = np.zeros(len(ex.tokens), dtype=bool)
+            for a, b, _, _ in groups:
+                flagged[a:b] = True
+            truth = np.array(ex.spun)
+            words = np.array([segment.is_word(t) for t in ex.tokens])
+            tp_w += int((flagged & truth & words).sum())
+            fp_w += int((flagged & ~truth & words).sum())
+            fn_w += int((~flagged & truth & words).sum())
+            for a, b, _, _ in groups:
+                if restore_hits[0] >= N_RESTORE_PER_PROFILE or not all(ex.spun[a:b]):
+                    continue
+                if (a > 0 and ex.spun[a - 1] and ex.originals[a - 1] == ex.originals[a]) or (
+                    b < len(ex.tokens) and ex.spun[b] and ex.originals[b] == ex.originals[b - 1]
+                ):
+                    continue  # the group covers part of a phrase swap only
+                want = " ".join(dict.fromkeys(ex.originals[a:b])).lower() if len(set(ex.originals[a:b])) else ""
+                got = [c.text.lower() for c in restore_span(list(ex.tokens), a, b, k=3)]
+                restore_hits[0] += 1
+                restore_hits[1] += bool(got) and got[0] == want
+                restore_hits[2] += want in got
+        out[name] = {
+            "spun_sentences": len(pos),
+            "clean_sentences": len(neg),
+            "sentence_precision": round(prec, 4),
+            "sentence_recall": round(rec, 4),
+            "sentence_f1": round(2 * prec * rec / max(prec + rec, 1e-9), 4),
+            "span_precision": round(tp_w / max(tp_w + fp_w, 1), 4),
+            "span_recall": round(tp_w / max(tp_w + fn_w, 1), 4),
+            "original_top1": round(restore_hits[1] / max(restore_hits[0], 1), 4),
+            "original_top3": round(restore_hits[2] / max(restore_hits[0], 1), 4),
+            "restored_spans_checked": restore_hits[0],
+        }
+    return out
+
+
+def evaluate_model(detector) -> dict:
+    t = time.perf_counter()
+    result = {
+        "model": detector.model_info,
+        "thresholds": detector.model.thresholds,
+        "seeds": eval_seeds(detector),
+        "clean_eval": eval_clean(detector),
+        "synthetic_test": eval_synthetic(detector),
+    }
+    result["seconds"] = round(time.perf_counter() - t, 1)
+    return result
+
+
+def format_table(result: dict) -> str:
+    """A human-readable summary of :func:`evaluate_model`."""
+    s, c, syn = result["seeds"], result["clean_eval"], result["synthetic_test"]
+    g = s["001"]["gold_phrases"]
+    lines = [
+        f"model {result['model'].get('name')} {result['model'].get('sha256', '')[:12]}  thresholds {result['thresholds']}",
+        "",
+        "seed 001 (spun):  document score {:.2f} flagged={}  spun sentences flagged {}  clean sentences flagged {}".format(
+            s["001"]["document_score"], s["001"]["document_flagged"], s["001"]["spun_sentences_flagged"], s["001"]["clean_sentences_flagged"]
+        ),
+        "  gold phrases: {:.0%} overlap a flagged span ({:.0%} inside one); suggestion top-1 {:.0%}, top-3 {:.0%} of detected".format(
+            g["overlapping_a_flagged_span"], g["inside_a_flagged_span"], g["top1_of_detected"], g["top3_of_detected"]
+        ),
+        "seed 000 (clean): document score {:.2f} flagged={}  sentences flagged {}/{}".format(
+            s["000"]["document_score"], s["000"]["document_flagged"], s["000"]["sentences_flagged"], s["000"]["sentences"]
+        ),
+        "clean eval ({} sentences): sentence FPR {:.2%}, {:.2f} flagged spans per 1,000 words".format(
+            c["sentences"], c["sentence_fpr"], c["spans_per_1000_words"]
+        ),
+        "",
+        f"{'profile':<8} {'sent P':>7} {'sent R':>7} {'sent F1':>7} {'span P':>7} {'span R':>7} {'top1':>6} {'top3':>6}",
+    ]
+    for name, m in syn.items():
+        lines.append(
+            f"{name:<8} {m['sentence_precision']:>7.3f} {m['sentence_recall']:>7.3f} {m['sentence_f1']:>7.3f} "
+            f"{m['span_precision']:>7.3f} {m['span_recall']:>7.3f} {m['original_top1']:>6.2f} {m['original_top3']:>6.2f}"
+        )
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:

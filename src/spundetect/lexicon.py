@@ -63,7 +63,8 @@ def load_artifact(name: str, data_dir: Path | None = None) -> Artifact:
     if header.get("format") != expected:
         raise ArtifactError(f"data '{name}' has format {header.get('format')}, this code reads {expected}")
     arrays = {
-        f[:-4]: np.load(root / f, mmap_mode="r", allow_pickle=False)
+        # a plain ndarray view of the map: indexing a np.memmap subclass is slow
+        f[:-4]: np.load(root / f, mmap_mode="r", allow_pickle=False).view(np.ndarray)
         for f in header["files"]
         if f.endswith(".npy")
     }

@@ -45,9 +45,12 @@ class LanguageModel:
     artifact: Artifact
 
     @cached_property
+    def words(self) -> list[str]:
+        return self.artifact.text("vocab.txt").split("\n")[:-1]
+
+    @cached_property
     def vocab(self) -> dict[str, int]:
-        words = self.artifact.text("vocab.txt").split("\n")[:-1]
-        return {w: i for i, w in enumerate(words)}
+        return {w: i for i, w in enumerate(self.words)}
 
     @property
     def sha256(self) -> str:

@@ -28,7 +28,8 @@ import numpy as np
 from . import segment
 from .candidates.fingerprints import fingerprints
 from .candidates.phrases import MAX_PHRASE_WORDS, phrase_table
-from .candidates.synonyms import MOBY_FWD, thesaurus
+from .candidates.synonyms import MOBY_FWD, Link, thesaurus
+from .candidates.terms import search_terms
 from .lexicon import ArtifactError, load_artifact
 from .lm import BOS, EOS, language_model
 
@@ -37,6 +38,7 @@ __all__ = ["Weights", "Candidate", "restore_span", "suggest", "FUNCTION_WORDS", 
 log = logging.getLogger(__name__)
 
 MAX_SPAN_TOKENS = 8  # longer phrases are not searched (a spun span is a few words)
+MAX_TERMS = 400  # known-term hypotheses kept for language-model scoring
 
 # Words a spinner rarely swaps alone (they move only inside phrase idioms).
 FUNCTION_WORDS = frozenset(
@@ -63,6 +65,8 @@ class Weights:
     phrase_curated: float = -1.0
     phrase_mined: float = -4.0
     frequency: float = 0.0  # times log p_unigram of each word a swap brings in
+    two_hop: float = -3.0  # a word reached through two thesaurus links (known-term search)
+    term_count: float = 0.0  # times log count of a known term found by the term search
     lm: float = 1.0  # scale of the language-model term
 
 
@@ -100,37 +104,94 @@ class _Beam:
     sources: set = field(default_factory=set)
 
 
+def _swap_base(words: Sequence[str], norm_tokens: Sequence[str], a: int, length: int, w: Weights) -> float:
+    """Channel log-weight of swapping ``length`` tokens at ``a``, before the link terms."""
+    proper = words[a][:1].isupper() and (a > 0 or words[a].isupper())
+    if proper:
+        return w.swap_proper
+    return w.swap_function if length == 1 and norm_tokens[a] in FUNCTION_WORDS else w.swap_content
+
+
+def _link_score(link: Link, base: float, w: Weights) -> float:
+    lm = language_model()
+    score = (
+        base
+        + w.spinner_direction * bool(link.bits & MOBY_FWD)
+        + w.per_source * link.n_sources
+        + w.degree * math.log(link.degree + 1)
+    )
+    if w.frequency:
+        score += w.frequency * float(lm.unigram_logp(link.original.split()).sum())
+    return score
+
+
+def _keep_score(norm_word: str, w: Weights) -> float:
+    return w.keep_function if norm_word in FUNCTION_WORDS else w.keep_content
+
+
+def _links(written: str) -> list[Link]:
+    """Thesaurus originals of a written word or phrase that the corpus knows."""
+    known = language_model().known
+    return [link for link in thesaurus().originals(written) if all(map(known, link.original.split()))]
+
+
 def _options(words: Sequence[str], norm_tokens: Sequence[str], a: int, end: int, w: Weights):
     """(length, emitted words, channel log-weight, source) options starting at token ``a``."""
-    lm = language_model()
-    th, pt, known = thesaurus(), phrase_table(), lm.known
+    pt = phrase_table()
     word = norm_tokens[a]
-    func = word in FUNCTION_WORDS
-    proper = words[a][:1].isupper() and (a > 0 or words[a].isupper())
-    opts = [(1, [word], w.keep_function if func else w.keep_content, None)]
+    opts = [(1, [word], _keep_score(word, w), None)]
     if not segment.is_word(word) or word == "<num>":
         return opts
     for length in range(1, min(MAX_PHRASE_WORDS, end - a) + 1):
         sub = " ".join(norm_tokens[a : a + length])
         if length <= 3:
-            for link in th.originals(sub):
-                if not all(map(known, link.original.split())):
-                    continue  # an inflected form the corpus never shows is an unlikely original
-                base = w.swap_proper if proper else w.swap_function if func and length == 1 else w.swap_content
-                score = (
-                    base
-                    + w.spinner_direction * bool(link.bits & MOBY_FWD)
-                    + w.per_source * link.n_sources
-                    + w.degree * math.log(link.degree + 1)
-                )
-                emitted = link.original.split()
-                if w.frequency:
-                    score += w.frequency * float(lm.unigram_logp(emitted).sum())
-                opts.append((length, emitted, score, "synonym"))
+            base = _swap_base(words, norm_tokens, a, length, w)
+            for link in _links(sub):
+                opts.append((length, link.original.split(), _link_score(link, base, w), "synonym"))
         for swap in pt.originals(sub):
             score = w.phrase_curated if swap.curated else w.phrase_mined
             opts.append((length, swap.original.split(), score, "phrase"))
+    if "-" in word:
+        opts += [(1, [alt], score, "synonym") for alt, score in _hyphen_options(words, norm_tokens, a, w).items()]
     return opts
+
+
+def _hyphen_options(words: Sequence[str], norm_tokens: Sequence[str], a: int, w: Weights) -> dict[str, float]:
+    """A hyphenated compound with one part swapped back ("laptop-aided" -> "computer-aided")."""
+    known = language_model().known
+    parts = norm_tokens[a].split("-")
+    base = _swap_base(words, norm_tokens, a, 1, w)
+    out: dict[str, float] = {}
+    for i, part in enumerate(parts):
+        for link in _links(part):
+            if " " in link.original:
+                continue
+            alt = "-".join(parts[:i] + [link.original] + parts[i + 1 :])
+            if known(alt) and alt not in out:
+                out[alt] = _link_score(link, base, w)
+    return out
+
+
+def _word_channels(words: Sequence[str], norm_tokens: Sequence[str], a: int, w: Weights) -> dict[str, float]:
+    """Every single word that position ``a`` may have been (one or two thesaurus hops),
+    with its channel log-weight; for the known-term search."""
+    word = norm_tokens[a]
+    out = {word: _keep_score(word, w)}
+    if not segment.is_word(word) or word == "<num>":
+        return out
+    base = _swap_base(words, norm_tokens, a, 1, w)
+    hop1 = [link for link in _links(word) if " " not in link.original]
+    for link in hop1:
+        out.setdefault(link.original, _link_score(link, base, w))
+    if "-" in word:
+        for alt, score in _hyphen_options(words, norm_tokens, a, w).items():
+            out.setdefault(alt, score)
+    if w.two_hop > -50:
+        for first in hop1:
+            for link in _links(first.original):
+                if " " not in link.original and link.original not in out:
+                    out[link.original] = _link_score(link, base + w.two_hop, w)
+    return out
 
 
 def _extend(lm, u: np.ndarray, v: np.ndarray, seqs: list[list[int]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -214,6 +275,8 @@ def restore_span(
             )
             beams.setdefault(pos + length, []).append(nb)
     final = beams.get(end, [])
+    if 2 <= end - start <= 3:
+        final += _term_beams(lm, words, norm_tokens, start, end, weights, u0, v0)
     right = norm_tokens[end : end + 2] + ([EOS] if context and end + 2 >= len(norm_tokens) else [])
     right_ids = lm.ids(right).tolist()
     u = np.array([b.u for b in final], dtype=np.int64)
@@ -236,15 +299,36 @@ def restore_span(
     post /= post.sum()
     ranked = sorted(zip(post, best.items()), key=lambda x: -x[0])
     seen = {c.text for c in out}
+    rest = 1.0 - sum(c.score for c in out)  # what a fingerprint hit leaves to the search
     for p, (text, (_, b, lm_total)) in ranked:
         if text == written or text in seen:
             continue
         gain = lm_total - identity_lm if identity_lm is not None else 0.0
         src = "phrase" if "phrase" in b.sources else "synonym"
-        out.append(Candidate(_surface(text, words[start:end]), float(p), src, b.changed, gain))
+        out.append(Candidate(_surface(text, words[start:end]), float(p) * rest, src, b.changed, gain))
         if len(out) >= k:
             break
     return out
+
+
+def _term_beams(lm, words, norm_tokens, start: int, end: int, w: Weights, u0: int, v0: int) -> list[_Beam]:
+    """Hypotheses from the known-term search, scored from the same history as the beam."""
+    options = [_word_channels(words, norm_tokens, a, w) for a in range(start, end)]
+    found = search_terms(lm, options)
+    if not found:
+        return []
+    found.sort(key=lambda t: -(t[1] + w.term_count * math.log(t[2])))
+    found = found[:MAX_TERMS]
+    seqs = [lm.ids(t[0]).tolist() for t in found]
+    n = len(seqs)
+    lp, nu, nv = _extend(lm, np.full(n, u0, dtype=np.int64), np.full(n, v0, dtype=np.int64), seqs)
+    written = norm_tokens[start:end]
+    beams = []
+    for r, (term, channel, count) in enumerate(found):
+        changed = sum(a != b for a, b in zip(term, written))
+        channel += w.term_count * math.log(count)
+        beams.append(_Beam(seqs[r], term, channel, int(nu[r]), int(nv[r]), float(lp[r]), changed, {"synonym"}))
+    return beams
 
 
 def _surface(text: str, written: Sequence[str]) -> str:

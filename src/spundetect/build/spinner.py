@@ -20,15 +20,38 @@ from ..candidates.synonyms import IDX_BITS, MOBY_FWD, Thesaurus, _inflect, _infl
 from ..lm import language_model
 from ..restore import FUNCTION_WORDS
 
-__all__ = ["Swap", "Spinner"]
+__all__ = ["Swap", "Profile", "PROFILES", "Spinner"]
 
 
 @dataclass(frozen=True, slots=True)
 class Swap:
-    index: int  # token index in the sentence
+    """Tokens ``start .. end-1`` of the original became ``written`` (a phrase for phrase swaps)."""
+
+    start: int
+    end: int
     original: str
     written: str
 
+
+@dataclass(frozen=True)
+class Profile:
+    """How one kind of spinning tool behaves (see corpus/README.md)."""
+
+    name: str
+    rate: float  # share of eligible content words swapped
+    direction_only: bool = False  # only Moby original->synonym links (a Moby-based tool)
+    protect_capitalised: bool = True  # skip capitalised words inside a sentence (names)
+    protect_quotes: bool = False  # skip quoted speech
+    adjacent: bool = True  # may swap neighbouring words (else never two in a row)
+    phrase_rate: float = 0.0  # chance of applying each applicable phrase swap first
+
+
+PROFILES = {
+    "light": Profile("light", 0.10, protect_quotes=True, adjacent=False, phrase_rate=0.3),
+    "medium": Profile("medium", 0.30, phrase_rate=0.6),
+    "heavy": Profile("heavy", 0.50, protect_capitalised=False, phrase_rate=0.9),
+    "moby": Profile("moby", 0.30, direction_only=True, protect_quotes=True, phrase_rate=0.0),
+}
 
 @dataclass(eq=False)
 class Spinner:
@@ -43,6 +66,16 @@ class Spinner:
     direction_only: bool = False
     protect_capitalised: bool = True
     seed: int = 0
+    protect_quotes: bool = False
+    adjacent: bool = True
+    phrase_rate: float = 0.0
+
+    @classmethod
+    def from_profile(cls, profile: Profile, seed: int = 0) -> "Spinner":
+        return cls(
+            rate=profile.rate, direction_only=profile.direction_only, protect_capitalised=profile.protect_capitalised,
+            seed=seed, protect_quotes=profile.protect_quotes, adjacent=profile.adjacent, phrase_rate=profile.phrase_rate,
+        )  # fmt: skip
 
     def __post_init__(self) -> None:
         self.rng = random.Random(self.seed)
@@ -88,19 +121,87 @@ class Spinner:
         out = self.rng.choice(options)
         return out.capitalize() if word[:1].isupper() else out
 
-    def spin(self, tokens: Sequence[str]) -> tuple[list[str], list[Swap]]:
-        """Spin a tokenised sentence; returns the new tokens and the swaps made."""
-        out = list(tokens)
-        swaps = []
-        for i, t in enumerate(tokens):
-            if not segment.is_word(t) or t.lower() in FUNCTION_WORDS or segment.norm(t) == "<num>":
+    @cached_property
+    def phrase_swaps(self) -> dict[tuple[str, ...], list[str]]:
+        """original phrase (tokens) -> written phrases, from the phrase table, excluding the
+        rows taken from observations of the seed article (provenance "design")."""
+        from ..candidates.phrases import phrase_table
+
+        out: dict[tuple[str, ...], list[str]] = {}
+        for swaps in phrase_table().table.values():
+            for sw in swaps:
+                if sw.provenance != "design" and (sw.curated or len(sw.original.split()) > 1):
+                    out.setdefault(tuple(sw.original.split()), []).append(sw.written)
+        return out
+
+    def spin(self, tokens: Sequence[str]) -> tuple[list[str], list[Swap], list[int]]:
+        """Spin a tokenised sentence.
+
+        Returns the new tokens, the swaps made (offsets into the *original* tokens) and, for
+        each new token, the index of the swap that produced it (-1 where untouched).
+        """
+        quoted = _quote_mask(tokens) if self.protect_quotes else [False] * len(tokens)
+        swaps: list[Swap] = []
+        out: list[str] = []
+        origin: list[int] = []
+        i = 0
+        prev_swapped = False
+        lower = [t.lower() for t in tokens]
+        while i < len(tokens):
+            t = tokens[i]
+            if quoted[i] or not segment.is_word(t):
+                out.append(t)
+                origin.append(-1)
+                i += 1
+                prev_swapped = False
                 continue
-            if self.protect_capitalised and i > 0 and t[:1].isupper():
-                continue
-            if self.rng.random() >= self.rate:
-                continue
-            new = self.spin_word(t)
+            # phrase swaps first (longest original phrase starting here)
+            if self.phrase_rate:
+                done = False
+                for n in (3, 2, 1):
+                    key = tuple(lower[i : i + n])
+                    options = self.phrase_swaps.get(key) if len(key) == n and not any(quoted[i : i + n]) else None
+                    if options and self.rng.random() < self.phrase_rate:
+                        written = self.rng.choice(options)
+                        if t[:1].isupper():
+                            written = written[:1].upper() + written[1:]
+                        swaps.append(Swap(i, i + n, " ".join(tokens[i : i + n]), written))
+                        for w in written.split():
+                            out.append(w)
+                            origin.append(len(swaps) - 1)
+                        i += n
+                        prev_swapped = True
+                        done = True
+                        break
+                if done:
+                    continue
+            eligible = (
+                t.lower() not in FUNCTION_WORDS
+                and segment.norm(t) != "<num>"
+                and not (self.protect_capitalised and i > 0 and t[:1].isupper())
+                and (self.adjacent or not prev_swapped)
+            )
+            new = self.spin_word(t) if eligible and self.rng.random() < self.rate else None
             if new:
-                out[i] = new
-                swaps.append(Swap(i, t, new))
-        return out, swaps
+                swaps.append(Swap(i, i + 1, t, new))
+                out.append(new)
+                origin.append(len(swaps) - 1)
+                prev_swapped = True
+            else:
+                out.append(t)
+                origin.append(-1)
+                prev_swapped = False
+            i += 1
+        return out, swaps, origin
+
+
+def _quote_mask(tokens: Sequence[str]) -> list[bool]:
+    """True for tokens inside quotation marks (straight or curly)."""
+    mask, inside = [], False
+    for t in tokens:
+        if t in ("“", "”", '"'):
+            inside = t == "“" or (t == '"' and not inside)
+            mask.append(True)
+            continue
+        mask.append(inside)
+    return mask

@@ -38,7 +38,8 @@ class Link:
         return int(bool(b & (MOBY_FWD | MOBY_REV))) + int(bool(b & WORDNET)) + int(bool(b & ROGET))
 
 
-def _inflections(word: str) -> list[tuple[str, str, str]]:
+@lru_cache(maxsize=100_000)
+def _inflections(word: str) -> tuple[tuple[str, str, str], ...]:
     """(lemma, upos, penn tag) readings of ``word``; the word itself as a lemma first."""
     import lemminflect
 
@@ -48,9 +49,10 @@ def _inflections(word: str) -> list[tuple[str, str, str]]:
             for tag, forms in lemminflect.getAllInflections(lemma, upos=upos).items():
                 if word in forms:
                     out.append((lemma, upos, tag))
-    return out
+    return tuple(out)
 
 
+@lru_cache(maxsize=500_000)
 def _inflect(lemma: str, upos: str, tag: str) -> str | None:
     """Inflect a (possibly multiword) lemma like the written word, or None if it cannot take
     that form (a noun offered for a verb reading). Phrasal verbs inflect the first word,

@@ -1,0 +1,300 @@
+"""Features: one row per word token (a candidate span) and one per sentence.
+
+For each word the thesaurus offers the originals a spinner could have turned into it; the
+language model scores each in the word's window (two words of history, two after) against
+the word as written. The row says how much better the best original fits, how surprising
+the written word is, how strongly the thesauri link the pair and in which direction, how
+the word's frequency would shift, whether known collocations break, whether a phrase swap
+or a tortured-phrase fingerprint covers the word, and what the neighbours look like.
+
+``SpinFeatures`` wraps this as a scikit-learn transformer over tokenised sentences.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Sequence
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+
+from . import segment
+from .candidates.fingerprints import fingerprints
+from .candidates.phrases import MAX_PHRASE_WORDS, phrase_table
+from .candidates.synonyms import MOBY_FWD, thesaurus
+from .lm import BOS, EOS, UNK, language_model
+from .restore import FUNCTION_WORDS, Weights, fitted_weights
+
+__all__ = ["TOKEN_FEATURES", "SENTENCE_FEATURES", "SentenceRows", "token_rows", "SpinFeatures", "sentence_rows"]
+
+TOKEN_FEATURES = (
+    "surprisal",  # -log p(word | two words before)
+    "window_lp",  # log p of the word's window as written
+    "lm_gain",  # best candidate's window log p minus the written one
+    "channel_gain",  # the same with the channel weights (link evidence, degree, ...)
+    "p_changed",  # 1 - posterior that the word is as written
+    "log_n_candidates",
+    "best_fwd",  # the best candidate's thesaurus entry lists the written word
+    "best_sources",  # thesauri linking the pair
+    "best_log_degree",  # synonyms the best candidate offers a spinner
+    "uni_written",  # log unigram p of the written word
+    "uni_best",  # ... of the best candidate
+    "left_bigram_written",  # log(1 + count(prev, word))
+    "right_bigram_written",  # log(1 + count(word, next))
+    "left_bigram_best",
+    "right_bigram_best",
+    "phrase_curated",  # a curated phrase swap covers the word
+    "phrase_gain",  # best LM gain of a phrase swap covering the word
+    "fingerprint",  # a tortured-phrase fingerprint covers the word
+    "function_word",
+    "capitalised",  # capitalised inside the sentence
+    "in_quotes",
+    "unknown",  # the LM does not know the written word
+    "neighbour_gain",  # max channel_gain of the words within two tokens
+    "sentence_mean_gain",  # mean channel_gain over the sentence's words
+    "log_sentence_words",
+)
+
+SENTENCE_FEATURES = (
+    "max_p",
+    "mean_p",
+    "top3_mean_p",
+    "sum_p",
+    "n_over_05",
+    "frac_over_03",
+    "frac_over_05",
+    "mean_channel_gain",
+    "mean_p_changed",
+    "log_words",
+    "fingerprints",
+    "phrases",
+)
+
+_CTX = 2  # window: the word and the two words after it are scored
+
+
+@dataclass(frozen=True)
+class SentenceRows:
+    """Token feature rows of one sentence: ``rows[r]`` describes token ``index[r]``."""
+
+    index: np.ndarray  # token positions of the word tokens
+    rows: np.ndarray  # (len(index), len(TOKEN_FEATURES))
+    best: list[str]  # best single-word candidate per row ("" if none)
+
+
+@lru_cache(maxsize=200_000)
+def _candidates(word: str) -> tuple[tuple[str, ...], np.ndarray, np.ndarray, np.ndarray]:
+    """Known single-word originals of ``word``: words, fwd bit, n sources, log degree."""
+    lm = language_model()
+    links = [lk for lk in thesaurus().originals(word) if " " not in lk.original and lm.known(lk.original)]
+    return (
+        tuple(lk.original for lk in links),
+        np.array([bool(lk.bits & MOBY_FWD) for lk in links], dtype=np.float64),
+        np.array([lk.n_sources for lk in links], dtype=np.float64),
+        np.array([math.log(lk.degree + 1) for lk in links], dtype=np.float64),
+    )
+
+
+def _quote_mask(tokens: Sequence[str]) -> np.ndarray:
+    mask, inside = [], False
+    for t in tokens:
+        if t in ("“", "”", '"'):
+            inside = t == "“" or (t == '"' and not inside)
+            mask.append(True)
+        else:
+            mask.append(inside)
+    return np.array(mask, dtype=bool)
+
+
+def _window_lp(lm, ids: np.ndarray, pos: np.ndarray, cand: np.ndarray) -> np.ndarray:
+    """log p of the window at padded positions ``pos`` with the word replaced by ``cand``."""
+    h2, h1 = ids[pos - 2], ids[pos - 1]
+    n1, n2 = ids[np.minimum(pos + 1, len(ids) - 1)], ids[np.minimum(pos + 2, len(ids) - 1)]
+    lp = lm.logprob_ids(h2, h1, cand)
+    has1 = pos + 1 < len(ids)
+    has2 = pos + 2 < len(ids)
+    lp = lp + np.where(has1, lm.logprob_ids(h1, cand, n1), 0.0)
+    lp = lp + np.where(has2, lm.logprob_ids(cand, n1, n2), 0.0)
+    return lp
+
+
+def token_rows(tokens: Sequence[str], weights: Weights | None = None) -> SentenceRows:
+    """Feature rows for the word tokens of one tokenised sentence."""
+    w = weights or fitted_weights()
+    lm = language_model()
+    norm = [segment.norm(t) for t in tokens]
+    words = [i for i, t in enumerate(tokens) if segment.is_word(t) and norm[i] != "<num>"]
+    n_feat = len(TOKEN_FEATURES)
+    if not words:
+        return SentenceRows(np.array(words, dtype=np.int64), np.zeros((0, n_feat)), [])
+    ids = np.concatenate([[0, 0], lm.ids(norm), [1]])  # padded: token i is at i + 2
+    unk = lm.vocab[UNK]
+
+    # --- candidates of every word, scored in one batch
+    owner, cand_ids, fwd, nsrc, ldeg, cand_words = [], [], [], [], [], []
+    for r, i in enumerate(words):
+        cw, f, s, d = _candidates(norm[i])
+        if cw:
+            owner.append(np.full(len(cw), r))
+            cand_ids.append(lm.ids(cw))
+            fwd.append(f)
+            nsrc.append(s)
+            ldeg.append(d)
+            cand_words.extend(cw)
+    pos_w = np.array(words) + 2
+    written_lp = _window_lp(lm, ids, pos_w, ids[pos_w])
+    surprisal = -lm.logprob_ids(ids[pos_w - 2], ids[pos_w - 1], ids[pos_w])
+    func = np.array([norm[i] in FUNCTION_WORDS for i in words])
+    keep = np.where(func, w.keep_function, w.keep_content)
+    capital = np.array([i > 0 and tokens[i][:1].isupper() for i in words])
+    base = np.where(capital, w.swap_proper, np.where(func, w.swap_function, w.swap_content))
+
+    n = len(words)
+    lm_gain = np.zeros(n)
+    ch_gain = np.full(n, -10.0)
+    p_changed = np.zeros(n)
+    n_cand = np.zeros(n)
+    best_fwd = np.zeros(n)
+    best_src = np.zeros(n)
+    best_deg = np.zeros(n)
+    best_idx = np.full(n, -1)
+    best_words = [""] * n
+    if owner:
+        owner_a = np.concatenate(owner)
+        cid = np.concatenate(cand_ids)
+        fwd_a, nsrc_a, ldeg_a = np.concatenate(fwd), np.concatenate(nsrc), np.concatenate(ldeg)
+        cand_lp = _window_lp(lm, ids, pos_w[owner_a], cid)
+        channel = base[owner_a] + w.spinner_direction * fwd_a + w.per_source * nsrc_a + w.degree * ldeg_a
+        total = w.lm * cand_lp + channel
+        written_total = w.lm * written_lp + keep
+        n_cand = np.bincount(owner_a, minlength=n).astype(float)
+        # per-owner maxima (owners are contiguous and sorted)
+        order = np.lexsort((-total, owner_a))
+        first = order[np.searchsorted(owner_a[order], np.arange(n))[n_cand > 0]]
+        has = np.flatnonzero(n_cand > 0)
+        best_idx[has] = first
+        lm_best = np.full(n, -np.inf)
+        np.maximum.at(lm_best, owner_a, cand_lp)
+        lm_gain[has] = lm_best[has] - written_lp[has]
+        ch_gain[has] = total[first] - written_total[has]
+        # posterior of "as written" against all candidates
+        mx = np.maximum(written_total, np.where(n_cand > 0, total[best_idx], -np.inf))
+        denom = np.exp(written_total - mx)
+        np.add.at(denom, owner_a, np.exp(total - mx[owner_a]))
+        p_changed = 1.0 - np.exp(written_total - mx) / denom
+        best_fwd[has], best_src[has], best_deg[has] = fwd_a[first], nsrc_a[first], ldeg_a[first]
+        for r in has:
+            best_words[r] = cand_words[best_idx[r]]
+
+    uni = lm.artifact.arrays["uni_logp"]
+    uni_written = uni[ids[pos_w]].astype(float)
+    best_ids = ids[pos_w].copy()
+    if owner:
+        has = best_idx >= 0
+        best_ids[has] = np.concatenate(cand_ids)[best_idx[has]]
+    uni_best = uni[best_ids].astype(float)
+
+    def bigram(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return np.log1p(lm.counts_ids(np.stack([a, b], axis=1)))
+
+    right = ids[np.minimum(pos_w + 1, len(ids) - 1)]
+    left = ids[pos_w - 1]
+    lb_w, rb_w = bigram(left, ids[pos_w]), bigram(ids[pos_w], right)
+    lb_b, rb_b = bigram(left, best_ids), bigram(best_ids, right)
+
+    phrase_cur, phrase_gain = _phrase_evidence(lm, ids, norm, words)
+    fp = _fingerprint_mask(tokens, words)
+    quotes = _quote_mask(tokens)[words]
+    unknown = ids[pos_w] == unk
+    neigh = np.array([max((ch_gain[j] for j in range(max(0, r - 2), min(n, r + 3)) if j != r), default=-10.0) for r in range(n)])
+    rows = np.column_stack(
+        [
+            surprisal, written_lp, lm_gain, ch_gain, p_changed, np.log1p(n_cand), best_fwd, best_src, best_deg,
+            uni_written, uni_best, lb_w, rb_w, lb_b, rb_b, phrase_cur, phrase_gain, fp, func, capital, quotes,
+            unknown, neigh, np.full(n, ch_gain.mean()), np.full(n, math.log(n)),
+        ]
+    )  # fmt: skip
+    return SentenceRows(np.array(words, dtype=np.int64), rows.astype(np.float64), best_words)
+
+
+def _phrase_evidence(lm, ids: np.ndarray, norm: Sequence[str], words: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+    """Per word: is it inside a curated phrase swap, and the best LM gain of a swap covering it."""
+    pt = phrase_table()
+    where = {i: r for r, i in enumerate(words)}
+    curated = np.zeros(len(words))
+    gain = np.zeros(len(words))
+    for a in range(len(norm)):
+        for n in range(1, MAX_PHRASE_WORDS + 1):
+            if a + n > len(norm):
+                break
+            swaps = pt.originals(" ".join(norm[a : a + n]))
+            if not swaps:
+                continue
+            rows = [where[i] for i in range(a, a + n) if i in where]
+            if any(s.curated for s in swaps):
+                curated[rows] = 1.0
+            written = ids[a + 2 : a + n + 2 + _CTX]
+            hist = ids[a : a + 2]
+            base = _seq_lp(lm, hist, written)
+            best = max(_seq_lp(lm, hist, np.concatenate([lm.ids(s.original.split()), ids[a + n + 2 : a + n + 2 + _CTX]])) for s in swaps)
+            for r in rows:
+                gain[r] = max(gain[r], best - base)
+    return curated, gain
+
+
+def _seq_lp(lm, hist: np.ndarray, seq: np.ndarray) -> float:
+    full = np.concatenate([hist, seq])
+    return float(lm.logprob_ids(full[:-2], full[1:-1], full[2:]).sum())
+
+
+def _fingerprint_mask(tokens: Sequence[str], words: Sequence[int]) -> np.ndarray:
+    covered = np.zeros(len(tokens))
+    for m in fingerprints().match_tokens(tokens):
+        covered[m.first : m.last + 1] = 1.0
+    return covered[list(words)]
+
+
+def sentence_rows(span_p: Sequence[np.ndarray], token_feats: Sequence[SentenceRows]) -> np.ndarray:
+    """Sentence feature rows from span probabilities and the token rows they came from."""
+    out = np.zeros((len(span_p), len(SENTENCE_FEATURES)))
+    ci = TOKEN_FEATURES.index("channel_gain")
+    pi = TOKEN_FEATURES.index("p_changed")
+    fi = TOKEN_FEATURES.index("fingerprint")
+    hi = TOKEN_FEATURES.index("phrase_curated")
+    for s, (p, tf) in enumerate(zip(span_p, token_feats)):
+        if len(p) == 0:
+            continue
+        top = np.sort(p)[::-1]
+        out[s] = [
+            top[0], p.mean(), top[:3].mean(), p.sum(), (p > 0.5).sum(), (p > 0.3).mean(), (p > 0.5).mean(),
+            tf.rows[:, ci].mean(), tf.rows[:, pi].mean(), math.log(len(p)), tf.rows[:, fi].max(), tf.rows[:, hi].sum(),
+        ]  # fmt: skip
+    return out
+
+
+class SpinFeatures(TransformerMixin, BaseEstimator):
+    """Token feature rows for tokenised sentences (scikit-learn transformer).
+
+    ``transform(X)`` takes a sequence of sentences, each a sequence of token strings, and
+    returns one row per *word* token, sentences in order (so the output has more rows than
+    the input has samples; ``token_index_`` of the last call maps rows back to tokens).
+    """
+
+    def __init__(self, *, weights: Weights | None = None):
+        self.weights = weights
+
+    def fit(self, X, y=None):
+        self.n_features_out_ = len(TOKEN_FEATURES)
+        return self
+
+    def transform(self, X) -> np.ndarray:
+        parts = [token_rows(list(tokens), self.weights) for tokens in X]
+        self.token_index_ = [p.index for p in parts]
+        if not parts:
+            return np.zeros((0, len(TOKEN_FEATURES)))
+        return np.vstack([p.rows for p in parts])
+
+    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+        return np.array(TOKEN_FEATURES, dtype=object)

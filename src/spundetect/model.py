@@ -1,0 +1,107 @@
+"""The trained classifiers: loading (checksum first), saving, and their metadata.
+
+A model is a folder with ``model.joblib`` (a pickle: only the packaged model, or a file the
+user vouches for, is ever unpickled, and only after its sha256 matches ``meta.json``) and
+``meta.json`` (versions, data checksums, thresholds, metrics).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+__all__ = ["SpinModel", "ModelError", "DEFAULT_MODEL_DIR", "load_model", "save_model", "sha256_of"]
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "models" / "default"
+MODEL_FILE = "model.joblib"
+META_FILE = "meta.json"
+
+
+class ModelError(RuntimeError):
+    """A model file is missing, damaged, untrusted or of another version."""
+
+
+@dataclass
+class SpinModel:
+    """Span and sentence classifiers and the thresholds picked on validation data."""
+
+    span: Any  # predict_proba over features.TOKEN_FEATURES rows
+    sentence: Any  # predict_proba over features.SENTENCE_FEATURES rows
+    thresholds: dict[str, float]
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.meta.get("name", "unnamed")
+
+    def span_proba(self, rows: np.ndarray) -> np.ndarray:
+        if len(rows) == 0:
+            return np.zeros(0)
+        return self.span.predict_proba(rows)[:, 1]
+
+    def sentence_proba(self, rows: np.ndarray) -> np.ndarray:
+        if len(rows) == 0:
+            return np.zeros(0)
+        return self.sentence.predict_proba(rows)[:, 1]
+
+
+def sha256_of(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def save_model(model: SpinModel, directory: Path) -> Path:
+    import joblib
+
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / MODEL_FILE
+    joblib.dump({"span": model.span, "sentence": model.sentence, "thresholds": model.thresholds}, path, compress=3)
+    meta = {**model.meta, "sha256": sha256_of(path), "thresholds": model.thresholds}
+    (directory / META_FILE).write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    model.meta = meta
+    return path
+
+
+def load_model(path: Path | None = None, *, trust: bool = False) -> SpinModel:
+    """Load the packaged model, or ``path`` (a model folder or a ``.joblib`` file).
+
+    The file's sha256 must match its ``meta.json`` before it is unpickled. A user-supplied
+    path without a matching meta is refused unless ``trust=True``.
+    """
+    import joblib
+
+    if path is None:
+        directory, file = DEFAULT_MODEL_DIR, DEFAULT_MODEL_DIR / MODEL_FILE
+    else:
+        path = Path(path)
+        directory, file = (path, path / MODEL_FILE) if path.is_dir() else (path.parent, path)
+    if not file.is_file():
+        raise ModelError(f"model file not found: {file}")
+    meta_path = directory / META_FILE
+    meta: dict[str, Any] = {}
+    if meta_path.is_file():
+        try:
+            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as e:
+            raise ModelError(f"cannot read {meta_path}: {e}") from None
+    digest = sha256_of(file)
+    if meta.get("sha256") != digest and not trust:
+        if not meta:
+            raise ModelError(f"{file} has no {META_FILE} beside it; pass --trust-model to load it anyway (it is a pickle)")
+        raise ModelError(f"{file}: sha256 {digest[:12]}... does not match its {META_FILE}; refusing to unpickle it")
+    # A model pickled under another scikit-learn version warns (InconsistentVersionWarning);
+    # the caller's warning filters decide (the tests make it an error).
+    data = joblib.load(file)
+    meta = {**meta, "sha256": digest}
+    return SpinModel(data["span"], data["sentence"], dict(data["thresholds"]), meta)

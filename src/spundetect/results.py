@@ -1,0 +1,135 @@
+"""Result types: frozen dataclasses with character offsets into the text as given."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["Suggestion", "Span", "SentenceResult", "Report", "SCHEMA_VERSION"]
+
+SCHEMA_VERSION = 1
+
+
+def _r(x: float) -> float:
+    return round(float(x), 4)
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A suggested original for a span, with the model's probability for it."""
+
+    text: str
+    score: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "score": _r(self.score)}
+
+
+@dataclass(frozen=True)
+class Span:
+    """A suspected spun span: ``text == document[start:end]``."""
+
+    start: int
+    end: int
+    text: str
+    score: float
+    source: str  # "synonym", "phrase" or "fingerprint"
+    originals: tuple[Suggestion, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "score": _r(self.score),
+            "source": self.source,
+            "originals": [o.to_dict() for o in self.originals],
+        }
+
+
+@dataclass(frozen=True)
+class SentenceResult:
+    start: int
+    end: int
+    score: float
+    spun: bool
+    spans: tuple[Span, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "start": self.start,
+            "end": self.end,
+            "score": _r(self.score),
+            "spun": self.spun,
+            "spans": [s.to_dict() for s in self.spans],
+        }
+
+
+@dataclass(frozen=True)
+class Report:
+    """The result of checking one document."""
+
+    text: str = field(repr=False)
+    score: float
+    spun: bool
+    words: int
+    sentences: tuple[SentenceResult, ...]
+    path: str | None = None
+    model: dict[str, str] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+    @property
+    def spans(self) -> list[Span]:
+        return [sp for s in self.sentences for sp in s.spans]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The document object of the JSON contract (shared/DESIGN.md section 4)."""
+        d: dict[str, Any] = {
+            "path": self.path,
+            "score": _r(self.score),
+            "spun": self.spun,
+            "words": self.words,
+            "sentences": [s.to_dict() for s in self.sentences],
+        }
+        if self.notes:
+            d["notes"] = list(self.notes)
+        return d
+
+    def records(self) -> list[dict[str, Any]]:
+        """One flat row per span (for ``pandas.DataFrame(report.records())``)."""
+        rows = []
+        for i, s in enumerate(self.sentences):
+            for sp in s.spans:
+                rows.append(
+                    {
+                        "path": self.path,
+                        "sentence": i,
+                        "sentence_score": _r(s.score),
+                        "start": sp.start,
+                        "end": sp.end,
+                        "text": sp.text,
+                        "score": _r(sp.score),
+                        "source": sp.source,
+                        "original": sp.originals[0].text if sp.originals else None,
+                    }
+                )
+        return rows
+
+    def _repr_html_(self) -> str:
+        parts = [
+            f"<div><b>spin score {self.score:.2f}</b> ({'flagged' if self.spun else 'not flagged'}; "
+            f"{self.words} words, {sum(s.spun for s in self.sentences)}/{len(self.sentences)} sentences flagged). "
+            "<i>A spin score is a risk marker, not proof.</i></div><div style='line-height:1.8'>"
+        ]
+        pos = 0
+        for sp in self.spans:
+            parts.append(html.escape(self.text[pos : sp.start]))
+            title = ", ".join(f"{o.text} ({o.score:.2f})" for o in sp.originals) or "no suggestion"
+            parts.append(
+                f"<mark title='{html.escape(title, quote=True)}'>{html.escape(sp.text)}</mark>"
+                f"<sub>&rarr; {html.escape(sp.originals[0].text) if sp.originals else '?'}</sub>"
+            )
+            pos = sp.end
+        parts.append(html.escape(self.text[pos:]) + "</div>")
+        return "".join(parts)
