@@ -1,7 +1,7 @@
 """The pipeline: text -> sentences -> token features -> span, sentence, document scores -> Report.
 
 Flagged words (span probability at or above the model's span threshold) are merged with
-their flagged neighbours and with any curated phrase swap or fingerprint they touch into
+their flagged neighbours and with any curated multiword swap or fingerprint they touch into
 spans; each span gets its suggested originals from the restore search in its sentence.
 """
 
@@ -17,7 +17,7 @@ import numpy as np
 from . import segment
 from .candidates.fingerprints import fingerprints
 from .candidates.phrases import MAX_PHRASE_WORDS, phrase_table
-from .features import SentenceRows, sentence_rows, token_rows
+from .features import SentenceRows, document_rows, sentence_rows, token_rows
 from .model import SpinModel, load_model
 from .restore import restore_span
 from .results import Report, SentenceResult, Span, Suggestion
@@ -54,47 +54,61 @@ class Detector:
 
     def check(self, text: str, path: str | None = None) -> Report:
         """Score ``text``; every offset in the report indexes ``text`` as given."""
-        th = self.model.thresholds
-        sent_t = self.threshold if self.threshold is not None else th["sentence"]
-        doc_t = self.threshold if self.threshold is not None else th["document"]
         sents = segment.sentences(text)
         parts, span_p, sent_p = self.score([[t.text for t in s.tokens] for s in sents])
+        score, doc_spun, sent_spun, span_t = self.decide(sent_p)
         results = []
-        for s, rows, p, sp in zip(sents, parts, span_p, sent_p):
+        for s, rows, p, sp, spun, st in zip(sents, parts, span_p, sent_p, sent_spun, span_t):
             tokens = [t.text for t in s.tokens]
             spans = []
-            for a, b, score, fp in self.groups(tokens, rows, p, bool(sp >= th["sentence"])):
+            for a, b, span_score, fp in self.groups(tokens, rows, p, st):
                 cands = restore_span(tokens, a, b, k=self.suggestions)
                 source = "fingerprint" if fp else (cands[0].source if cands else "synonym")
                 start, end = s.tokens[a].start, s.tokens[b - 1].end
                 originals = tuple(Suggestion(c.text, c.score) for c in cands)
-                spans.append(Span(start, end, text[start:end], score, source, originals))
-            results.append(SentenceResult(s.start, s.end, float(sp), bool(sp >= sent_t), tuple(spans)))
-        score = document_score(sent_p)
+                spans.append(Span(start, end, text[start:end], span_score, source, originals))
+            results.append(SentenceResult(s.start, s.end, float(sp), bool(spun), tuple(spans)))
         words = sum(1 for s in sents for t in s.tokens if t.is_word)
-        return Report(text, score, bool(score >= doc_t and len(sents) > 0), words, tuple(results), path, self.model_info)
+        return Report(text, score, doc_spun, words, tuple(results), path, self.model_info)
+
+    def decide(self, sent_p: np.ndarray) -> tuple[float, bool, np.ndarray, np.ndarray]:
+        """Document score and verdict, sentence verdicts, and each sentence's span threshold.
+
+        Evidence lends strength downwards. A sentence whose *other* sentences average at
+        least the document threshold (a spun document around it) is flagged at the lower
+        ``sentence_in_flagged_doc``; in a flagged sentence the span threshold is
+        ``span_in_flagged`` (``span_in_flagged_doc`` with a spun document around it).
+        A one-sentence document borrows nothing. ``--threshold`` replaces the document and
+        sentence thresholds.
+        """
+        th = self.model.thresholds
+        p = np.asarray(sent_p, dtype=float)
+        n = len(p)
+        score = document_score(p)
+        doc_t = self.threshold if self.threshold is not None else th["document"]
+        others = (p.sum() - p) / (n - 1) if n > 1 else np.zeros(n)
+        backed = others >= doc_t
+        if self.threshold is not None:
+            sent_spun = p >= self.threshold
+        else:
+            sent_spun = (p >= th["sentence"]) | (backed & (p >= th["sentence_in_flagged_doc"]))
+        span_t = np.where(sent_spun, np.where(backed, th["span_in_flagged_doc"], th["span_in_flagged"]), th["span"])
+        return score, bool(n and score >= doc_t), sent_spun, span_t
 
     def score(self, sentences: Sequence[Sequence[str]]) -> tuple[list[SentenceRows], list[np.ndarray], np.ndarray]:
-        """Token rows, span probabilities per word token, and sentence probabilities."""
-        parts = [token_rows(list(tokens)) for tokens in sentences]
+        """Token rows, span probabilities per word token, and sentence probabilities of the
+        tokenised sentences of *one* document."""
+        parts = document_rows([token_rows(list(tokens)) for tokens in sentences])
         span_p = [self.model.span_proba(rows.rows) for rows in parts]
         sent_p = self.model.sentence_proba(sentence_rows(span_p, parts)) if parts else np.zeros(0)
         return parts, span_p, sent_p
 
-    def groups(
-        self, tokens: Sequence[str], rows: SentenceRows, p: np.ndarray, sentence_flagged: bool
-    ) -> list[tuple[int, int, float, bool]]:
-        """Token ranges to report as spans: (start, end, score, fingerprint?).
-
-        A word is flagged at the model's span threshold, or at the lower ``span_in_flagged``
-        threshold when its sentence is flagged: evidence from the sentence lends strength
-        to its words. Fingerprint matches are always flagged.
-        """
-        th = self.model.thresholds
+    def groups(self, tokens: Sequence[str], rows: SentenceRows, p: np.ndarray, span_t: float) -> list[tuple[int, int, float, bool]]:
+        """Token ranges to report as spans: (start, end, score, fingerprint?): words whose
+        span probability reaches ``span_t`` (see :meth:`decide`), and fingerprint matches."""
         n = len(tokens)
         prob = np.zeros(n)
         prob[rows.index] = p
-        span_t = th["span_in_flagged"] if sentence_flagged else th["span"]
         flagged = prob >= span_t
         fp_tokens = np.zeros(n, dtype=bool)
         for m in fingerprints().match_tokens(tokens):
@@ -115,7 +129,7 @@ def document_score(sentence_p: np.ndarray) -> float:
 
 
 def _group(tokens: Sequence[str], flagged: np.ndarray) -> list[tuple[int, int]]:
-    """Token ranges to report: runs of flagged words, widened to curated phrase swaps that
+    """Token ranges to report: runs of flagged words, widened to curated multiword swaps that
     overlap them ("the place", "got here"), at most MAX_SPAN_WORDS tokens each."""
     n = len(tokens)
     norm = [segment.norm(t) for t in tokens]
@@ -125,7 +139,7 @@ def _group(tokens: Sequence[str], flagged: np.ndarray) -> list[tuple[int, int]]:
         for k in range(MAX_PHRASE_WORDS, 1, -1):
             if a + k <= n and mark[a : a + k].any():
                 swaps = pt.originals(" ".join(norm[a : a + k]))
-                if any(sw.curated for sw in swaps):
+                if any(sw.idiom for sw in swaps):
                     mark[a : a + k] = True
                     break
     out = []

@@ -286,19 +286,24 @@ def eval_seeds(detector) -> dict:
     spans = report.spans
     overlap = contain = top1 = top3 = 0
     detail = []
+    gold = []  # (start, end, original) of every gold phrase in the text
     for row in seed_gold(root):
         sent = sents[row.sentence - 1]
         a = text.index(row.spun, max(sent.start, body))
-        b = a + len(row.spun)
+        if any(g[0] == a for g in gold):  # the same phrase twice in one sentence
+            a = text.index(row.spun, a + 1)
+        gold.append((a, a + len(row.spun), row.original))
+    for row, (a, b, _) in zip(seed_gold(root), gold):
         hit = [sp for sp in spans if sp.start < b and a < sp.end]
         inside = [sp for sp in hit if sp.start <= a and b <= sp.end]
         overlap += bool(hit)
         contain += bool(inside)
         best = (inside or hit or [None])[0]
-        sugg = [o.text.lower() for o in best.originals] if best else []
-        # the span's suggestion restores the gold phrase when the span is the phrase; when the
-        # span is wider or narrower, compare the restored span text around the phrase
-        want = _expected_span_text(text, best, a, b, row.original) if best else None
+        # Compare over the union of span and phrase: the text there with the span replaced by
+        # each suggestion, against the same text with every gold phrase in it restored.
+        lo, hi = (min(best.start, a), max(best.end, b)) if best else (a, b)
+        sugg = [(text[lo : best.start] + o.text + text[best.end : hi]).lower() for o in best.originals] if best else []
+        want = _expected_span_text(text, lo, hi, gold) if best else None
         t1 = bool(sugg) and sugg[0] == want
         t3 = want in sugg[:3]
         top1 += t1
@@ -327,57 +332,78 @@ def eval_seeds(detector) -> dict:
     return out
 
 
-def _expected_span_text(text: str, span, a: int, b: int, original: str) -> str:
-    """What the span's text should restore to: the span with the gold phrase replaced."""
-    lo, hi = min(span.start, a), max(span.end, b)
-    return (text[lo:a] + original + text[b:hi]).lower()
+def _expected_span_text(text: str, lo: int, hi: int, gold: list[tuple[int, int, str]]) -> str:
+    """``text[lo:hi]`` with every gold phrase inside it replaced by its original."""
+    out, pos = [], lo
+    for ga, gb, original in sorted(gold):
+        if lo <= ga and gb <= hi:
+            out += [text[pos:ga], original]
+            pos = gb
+    out.append(text[pos:hi])
+    return "".join(out).lower()
 
 
-def eval_clean(detector) -> dict:
+def eval_clean(detector, doc_lines: int = 1) -> dict:
+    """False alarms on ``shared/eval/clean_sentences.txt``, each sentence checked as a
+    document of its own (``doc_lines=1``, the strict reading), or in documents of
+    ``doc_lines`` consecutive lines."""
     lines = (shared_dir() / "eval" / "clean_sentences.txt").read_text(encoding="utf-8").splitlines()
-    th = detector.model.thresholds
-    sent_t = detector.threshold if detector.threshold is not None else th["sentence"]
-    toks = [[t.text for t in segment.tokenize(line)] for line in lines]
-    parts, span_p, sent_p = detector.score(toks)
-    words = sum(len(p.index) for p in parts)
-    n_spans = sum(len(detector.groups(t, rows, p, bool(sp >= th["sentence"]))) for t, rows, p, sp in zip(toks, parts, span_p, sent_p))
-    flagged = int((sent_p >= sent_t).sum())
+    words = n_spans = flagged = 0
+    examples = []
+    for a in range(0, len(lines), doc_lines):
+        toks = [[t.text for t in segment.tokenize(line)] for line in lines[a : a + doc_lines]]
+        parts, span_p, sent_p = detector.score(toks)
+        _, _, sent_spun, span_t = detector.decide(sent_p)
+        words += sum(len(p.index) for p in parts)
+        flagged += int(sent_spun.sum())
+        for t, rows, p, st in zip(toks, parts, span_p, span_t):
+            for g in detector.groups(t, rows, p, st):
+                n_spans += 1
+                if len(examples) < 30:
+                    examples.append(" ".join(t[g[0] : g[1]]))
     return {
         "sentences": len(lines),
+        "document_lines": doc_lines,
         "words": words,
         "sentences_flagged": flagged,
         "sentence_fpr": round(flagged / len(lines), 4),
         "spans": n_spans,
         "spans_per_1000_words": round(1000 * n_spans / max(words, 1), 3),
+        "span_examples": examples,
     }
 
 
 def eval_synthetic(detector, n: int = N_TEST, seed: int = 1) -> dict:
-    """The synthetic test split per spinner profile."""
-    from .build.dataset import make_examples
+    """The synthetic test split per spinner profile, each sentence scored in its document.
+
+    Positives: sentences a profile changed; negatives: sentences of clean documents (shared
+    out evenly among the profiles). Spans: flagged words against the words the spinner wrote.
+    Originals: for flagged spans that are exactly one swap, the restore search's top 1/3.
+    """
+    from .build.dataset import make_documents
     from .build.spinner import PROFILES
 
-    examples = make_examples("test", n, seed)
-    th = detector.model.thresholds
-    sent_t = detector.threshold if detector.threshold is not None else th["sentence"]
-    parts, span_p, sent_p = detector.score([list(ex.tokens) for ex in examples])
-    clean = [i for i, ex in enumerate(examples) if ex.profile == "clean"]
-    out = {}
+    docs = make_documents("test", n, seed)
+    scored = []  # (example, rows, span_p, sentence verdict, span threshold, profile)
+    for doc in docs:
+        parts, span_p, sent_p = detector.score([list(ex.tokens) for ex in doc.examples])
+        _, _, sent_spun, span_t = detector.decide(sent_p)
+        scored += list(zip(doc.examples, parts, span_p, sent_spun, span_t, [doc.profile] * len(parts)))
+    clean = [i for i, x in enumerate(scored) if x[5] == "clean"]
     names = list(PROFILES)
+    out = {}
     for k, name in enumerate(names):
-        pos = [i for i, ex in enumerate(examples) if ex.profile == name and ex.label]
+        pos = [i for i, x in enumerate(scored) if x[5] == name and x[0].label]
         neg = clean[k :: len(names)]
-        idx = pos + neg
-        y = np.array([examples[i].label for i in idx])
-        pred = sent_p[idx] >= sent_t
+        y = np.array([True] * len(pos) + [False] * len(neg))
+        pred = np.array([bool(scored[i][3]) for i in pos + neg])
         tp, fp, fn = int((pred & y).sum()), int((pred & ~y).sum()), int((~pred & y).sum())
         prec, rec = tp / max(tp + fp, 1), tp / max(tp + fn, 1)
-        # spans: flagged words against swapped words
         tp_w = fp_w = fn_w = 0
-        restore_hits = [0, 0, 0]
+        checked = top1 = top3 = 0
         for i in pos:
-            ex, rows = examples[i], parts[i]
-            groups = detector.groups(list(ex.tokens), rows, span_p[i], bool(sent_p[i] >= th["sentence"]))
+            ex, rows, p, _, st, _ = scored[i]
+            groups = detector.groups(list(ex.tokens), rows, p, st)
             flagged = np.zeros(len(ex.tokens), dtype=bool)
             for a, b, _, _ in groups:
                 flagged[a:b] = True
@@ -387,17 +413,13 @@ def eval_synthetic(detector, n: int = N_TEST, seed: int = 1) -> dict:
             fp_w += int((flagged & ~truth & words).sum())
             fn_w += int((~flagged & truth & words).sum())
             for a, b, _, _ in groups:
-                if restore_hits[0] >= N_RESTORE_PER_PROFILE or not all(ex.spun[a:b]):
+                if checked >= N_RESTORE_PER_PROFILE or not _one_swap(ex, a, b):
                     continue
-                if (a > 0 and ex.spun[a - 1] and ex.originals[a - 1] == ex.originals[a]) or (
-                    b < len(ex.tokens) and ex.spun[b] and ex.originals[b] == ex.originals[b - 1]
-                ):
-                    continue  # the group covers part of a phrase swap only
-                want = " ".join(dict.fromkeys(ex.originals[a:b])).lower() if len(set(ex.originals[a:b])) else ""
                 got = [c.text.lower() for c in restore_span(list(ex.tokens), a, b, k=3)]
-                restore_hits[0] += 1
-                restore_hits[1] += bool(got) and got[0] == want
-                restore_hits[2] += want in got
+                want = ex.originals[a].lower()
+                checked += 1
+                top1 += bool(got) and got[0] == want
+                top3 += want in got
         out[name] = {
             "spun_sentences": len(pos),
             "clean_sentences": len(neg),
@@ -406,11 +428,19 @@ def eval_synthetic(detector, n: int = N_TEST, seed: int = 1) -> dict:
             "sentence_f1": round(2 * prec * rec / max(prec + rec, 1e-9), 4),
             "span_precision": round(tp_w / max(tp_w + fp_w, 1), 4),
             "span_recall": round(tp_w / max(tp_w + fn_w, 1), 4),
-            "original_top1": round(restore_hits[1] / max(restore_hits[0], 1), 4),
-            "original_top3": round(restore_hits[2] / max(restore_hits[0], 1), 4),
-            "restored_spans_checked": restore_hits[0],
+            "original_top1": round(top1 / max(checked, 1), 4),
+            "original_top3": round(top3 / max(checked, 1), 4),
+            "restored_spans_checked": checked,
         }
     return out
+
+
+def _one_swap(ex, a: int, b: int) -> bool:
+    """Tokens a..b-1 are exactly the tokens of one swap."""
+    if not all(ex.spun[a:b]) or len(set(ex.originals[a:b])) != 1:
+        return False
+    same = lambda j: 0 <= j < len(ex.tokens) and ex.spun[j] and ex.originals[j] == ex.originals[a]  # noqa: E731
+    return not same(a - 1) and not same(b)
 
 
 def evaluate_model(detector) -> dict:
@@ -420,6 +450,7 @@ def evaluate_model(detector) -> dict:
         "thresholds": detector.model.thresholds,
         "seeds": eval_seeds(detector),
         "clean_eval": eval_clean(detector),
+        "clean_eval_in_10_line_documents": eval_clean(detector, doc_lines=10),
         "synthetic_test": eval_synthetic(detector),
     }
     result["seconds"] = round(time.perf_counter() - t, 1)

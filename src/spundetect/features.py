@@ -27,7 +27,9 @@ from .candidates.synonyms import MOBY_FWD, thesaurus
 from .lm import BOS, EOS, UNK, language_model
 from .restore import FUNCTION_WORDS, Weights, fitted_weights
 
-__all__ = ["TOKEN_FEATURES", "SENTENCE_FEATURES", "SentenceRows", "token_rows", "SpinFeatures", "sentence_rows"]
+__all__ = [
+    "TOKEN_FEATURES", "SENTENCE_FEATURES", "SentenceRows", "token_rows", "document_rows", "sentence_rows", "SpinFeatures",
+]  # fmt: skip
 
 TOKEN_FEATURES = (
     "surprisal",  # -log p(word | two words before)
@@ -36,6 +38,7 @@ TOKEN_FEATURES = (
     "channel_gain",  # the same with the channel weights (link evidence, degree, ...)
     "p_changed",  # 1 - posterior that the word is as written
     "log_n_candidates",
+    "log_n_better",  # candidates that beat the written word (with the channel)
     "best_fwd",  # the best candidate's thesaurus entry lists the written word
     "best_sources",  # thesauri linking the pair
     "best_log_degree",  # synonyms the best candidate offers a spinner
@@ -45,7 +48,7 @@ TOKEN_FEATURES = (
     "right_bigram_written",  # log(1 + count(word, next))
     "left_bigram_best",
     "right_bigram_best",
-    "phrase_curated",  # a curated phrase swap covers the word
+    "phrase_idiom",  # a curated multiword phrase swap covers the word
     "phrase_gain",  # best LM gain of a phrase swap covering the word
     "fingerprint",  # a tortured-phrase fingerprint covers the word
     "function_word",
@@ -55,7 +58,14 @@ TOKEN_FEATURES = (
     "neighbour_gain",  # max channel_gain of the words within two tokens
     "sentence_mean_gain",  # mean channel_gain over the sentence's words
     "log_sentence_words",
+    # document context: a spinner rewrites whole articles
+    "doc_mean_p_changed",
+    "doc_frac_gain_pos",
+    "doc_mean_channel_gain",
+    "doc_phrase_rate",
+    "doc_log_sentences",
 )
+N_TOKEN_BASE = TOKEN_FEATURES.index("doc_mean_p_changed")
 
 SENTENCE_FEATURES = (
     "max_p",
@@ -70,6 +80,11 @@ SENTENCE_FEATURES = (
     "log_words",
     "fingerprints",
     "phrases",
+    "doc_mean_p",
+    "doc_frac_over_03",
+    "doc_frac_over_05",
+    "doc_mean_sentence_max",
+    "doc_log_sentences",
 )
 
 _CTX = 2  # window: the word and the two words after it are scored
@@ -126,7 +141,7 @@ def token_rows(tokens: Sequence[str], weights: Weights | None = None) -> Sentenc
     lm = language_model()
     norm = [segment.norm(t) for t in tokens]
     words = [i for i, t in enumerate(tokens) if segment.is_word(t) and norm[i] != "<num>"]
-    n_feat = len(TOKEN_FEATURES)
+    n_feat = N_TOKEN_BASE
     if not words:
         return SentenceRows(np.array(words, dtype=np.int64), np.zeros((0, n_feat)), [])
     ids = np.concatenate([[0, 0], lm.ids(norm), [1]])  # padded: token i is at i + 2
@@ -156,6 +171,7 @@ def token_rows(tokens: Sequence[str], weights: Weights | None = None) -> Sentenc
     ch_gain = np.full(n, -10.0)
     p_changed = np.zeros(n)
     n_cand = np.zeros(n)
+    n_better = np.zeros(n)
     best_fwd = np.zeros(n)
     best_src = np.zeros(n)
     best_deg = np.zeros(n)
@@ -170,6 +186,7 @@ def token_rows(tokens: Sequence[str], weights: Weights | None = None) -> Sentenc
         total = w.lm * cand_lp + channel
         written_total = w.lm * written_lp + keep
         n_cand = np.bincount(owner_a, minlength=n).astype(float)
+        n_better = np.bincount(owner_a, weights=(total > written_total[owner_a]).astype(float), minlength=n)
         # per-owner maxima (owners are contiguous and sorted)
         order = np.lexsort((-total, owner_a))
         first = order[np.searchsorted(owner_a[order], np.arange(n))[n_cand > 0]]
@@ -211,7 +228,7 @@ def token_rows(tokens: Sequence[str], weights: Weights | None = None) -> Sentenc
     neigh = np.array([max((ch_gain[j] for j in range(max(0, r - 2), min(n, r + 3)) if j != r), default=-10.0) for r in range(n)])
     rows = np.column_stack(
         [
-            surprisal, written_lp, lm_gain, ch_gain, p_changed, np.log1p(n_cand), best_fwd, best_src, best_deg,
+            surprisal, written_lp, lm_gain, ch_gain, p_changed, np.log1p(n_cand), np.log1p(n_better), best_fwd, best_src, best_deg,
             uni_written, uni_best, lb_w, rb_w, lb_b, rb_b, phrase_cur, phrase_gain, fp, func, capital, quotes,
             unknown, neigh, np.full(n, ch_gain.mean()), np.full(n, math.log(n)),
         ]
@@ -220,7 +237,7 @@ def token_rows(tokens: Sequence[str], weights: Weights | None = None) -> Sentenc
 
 
 def _phrase_evidence(lm, ids: np.ndarray, norm: Sequence[str], words: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
-    """Per word: is it inside a curated phrase swap, and the best LM gain of a swap covering it."""
+    """Per word: is it inside a curated multiword swap, and the best LM gain of a swap covering it."""
     pt = phrase_table()
     where = {i: r for r, i in enumerate(words)}
     curated = np.zeros(len(words))
@@ -233,7 +250,7 @@ def _phrase_evidence(lm, ids: np.ndarray, norm: Sequence[str], words: Sequence[i
             if not swaps:
                 continue
             rows = [where[i] for i in range(a, a + n) if i in where]
-            if any(s.curated for s in swaps):
+            if any(s.idiom for s in swaps):
                 curated[rows] = 1.0
             written = ids[a + 2 : a + n + 2 + _CTX]
             hist = ids[a : a + 2]
@@ -256,13 +273,36 @@ def _fingerprint_mask(tokens: Sequence[str], words: Sequence[int]) -> np.ndarray
     return covered[list(words)]
 
 
-def sentence_rows(span_p: Sequence[np.ndarray], token_feats: Sequence[SentenceRows]) -> np.ndarray:
-    """Sentence feature rows from span probabilities and the token rows they came from."""
+def document_rows(parts: Sequence[SentenceRows]) -> list[SentenceRows]:
+    """Append the document-context columns to the token rows of one document's sentences."""
+    rows = [p.rows for p in parts if len(p.rows)]
+    allrows = np.vstack(rows) if rows else np.zeros((0, N_TOKEN_BASE))
+    if len(allrows):
+        ci, pi, hi = (TOKEN_FEATURES.index(n) for n in ("channel_gain", "p_changed", "phrase_idiom"))
+        doc = [
+            allrows[:, pi].mean(), (allrows[:, ci] > 0).mean(), allrows[:, ci].mean(), allrows[:, hi].mean(),
+            math.log(len(parts)),
+        ]  # fmt: skip
+    else:
+        doc = [0.0] * (len(TOKEN_FEATURES) - N_TOKEN_BASE)
+    return [
+        SentenceRows(p.index, np.hstack([p.rows, np.tile(doc, (len(p.rows), 1))]) if len(p.rows) else np.zeros((0, len(TOKEN_FEATURES))), p.best)
+        for p in parts
+    ]
+
+
+def sentence_rows(
+    span_p: Sequence[np.ndarray], token_feats: Sequence[SentenceRows], doc_ids: Sequence[int] | None = None
+) -> np.ndarray:
+    """Sentence feature rows from span probabilities and the token rows they came from;
+    ``doc_ids`` says which document each sentence belongs to (default: all one)."""
+    doc_ids = np.zeros(len(span_p), dtype=int) if doc_ids is None else np.asarray(doc_ids)
+    n_own = SENTENCE_FEATURES.index("doc_mean_p")
     out = np.zeros((len(span_p), len(SENTENCE_FEATURES)))
     ci = TOKEN_FEATURES.index("channel_gain")
     pi = TOKEN_FEATURES.index("p_changed")
     fi = TOKEN_FEATURES.index("fingerprint")
-    hi = TOKEN_FEATURES.index("phrase_curated")
+    hi = TOKEN_FEATURES.index("phrase_idiom")
     for s, (p, tf) in enumerate(zip(span_p, token_feats)):
         if len(p) == 0:
             continue
@@ -270,16 +310,26 @@ def sentence_rows(span_p: Sequence[np.ndarray], token_feats: Sequence[SentenceRo
         out[s] = [
             top[0], p.mean(), top[:3].mean(), p.sum(), (p > 0.5).sum(), (p > 0.3).mean(), (p > 0.5).mean(),
             tf.rows[:, ci].mean(), tf.rows[:, pi].mean(), math.log(len(p)), tf.rows[:, fi].max(), tf.rows[:, hi].sum(),
+        ] + [0.0] * (len(SENTENCE_FEATURES) - n_own)  # fmt: skip
+    for d in np.unique(doc_ids):
+        members = np.flatnonzero(doc_ids == d)
+        ps = [span_p[i] for i in members if len(span_p[i])]
+        if not ps:
+            continue
+        allp = np.concatenate(ps)
+        out[members, n_own:] = [
+            allp.mean(), (allp > 0.3).mean(), (allp > 0.5).mean(), np.mean([p.max() for p in ps]), math.log(len(members)),
         ]  # fmt: skip
     return out
 
 
 class SpinFeatures(TransformerMixin, BaseEstimator):
-    """Token feature rows for tokenised sentences (scikit-learn transformer).
+    """Token feature rows for documents (scikit-learn transformer).
 
-    ``transform(X)`` takes a sequence of sentences, each a sequence of token strings, and
-    returns one row per *word* token, sentences in order (so the output has more rows than
-    the input has samples; ``token_index_`` of the last call maps rows back to tokens).
+    ``transform(X)`` takes a sequence of documents, each a sequence of tokenised sentences
+    (sequences of token strings), and returns one row per *word* token, in order (so the
+    output has more rows than the input has samples; ``token_index_`` of the last call maps
+    rows back to (document, sentence, token)).
     """
 
     def __init__(self, *, weights: Weights | None = None):
@@ -290,11 +340,14 @@ class SpinFeatures(TransformerMixin, BaseEstimator):
         return self
 
     def transform(self, X) -> np.ndarray:
-        parts = [token_rows(list(tokens), self.weights) for tokens in X]
-        self.token_index_ = [p.index for p in parts]
-        if not parts:
-            return np.zeros((0, len(TOKEN_FEATURES)))
-        return np.vstack([p.rows for p in parts])
+        rows, index = [], []
+        for d, doc in enumerate(X):
+            parts = document_rows([token_rows(list(tokens), self.weights) for tokens in doc])
+            for s, p in enumerate(parts):
+                rows.append(p.rows)
+                index += [(d, s, int(i)) for i in p.index]
+        self.token_index_ = index
+        return np.vstack(rows) if rows else np.zeros((0, len(TOKEN_FEATURES)))
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
         return np.array(TOKEN_FEATURES, dtype=object)

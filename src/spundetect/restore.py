@@ -61,9 +61,9 @@ class Weights:
     spinner_direction: float = 1.0  # the original's thesaurus entry lists the written word
     per_source: float = 0.7  # per thesaurus (Moby, WordNet, Roget) that links the pair
     degree: float = -0.6  # times log(number of synonyms the original offers)
-    swap_proper: float = -6.0  # capitalised word inside a sentence (a name, an acronym)
     phrase_curated: float = -1.0
     phrase_mined: float = -4.0
+    swap_proper: float = -6.0  # features only: a capitalised word (the search keeps names)
     frequency: float = 0.0  # times log p_unigram of each word a swap brings in
     two_hop: float = -3.0  # a word reached through two thesaurus links (known-term search)
     term_count: float = 0.0  # times log count of a known term found by the term search
@@ -104,11 +104,14 @@ class _Beam:
     sources: set = field(default_factory=set)
 
 
+def _proper(words: Sequence[str], a: int) -> bool:
+    """A name or an acronym: capitalised inside the sentence, or all capitals. Most spinners
+    leave these alone, so the search keeps them as written."""
+    return words[a][:1].isupper() and (a > 0 or (len(words[a]) > 1 and words[a].isupper()))
+
+
 def _swap_base(words: Sequence[str], norm_tokens: Sequence[str], a: int, length: int, w: Weights) -> float:
     """Channel log-weight of swapping ``length`` tokens at ``a``, before the link terms."""
-    proper = words[a][:1].isupper() and (a > 0 or words[a].isupper())
-    if proper:
-        return w.swap_proper
     return w.swap_function if length == 1 and norm_tokens[a] in FUNCTION_WORDS else w.swap_content
 
 
@@ -140,7 +143,7 @@ def _options(words: Sequence[str], norm_tokens: Sequence[str], a: int, end: int,
     pt = phrase_table()
     word = norm_tokens[a]
     opts = [(1, [word], _keep_score(word, w), None)]
-    if not segment.is_word(word) or word == "<num>":
+    if not segment.is_word(word) or word == "<num>" or _proper(words, a):
         return opts
     for length in range(1, min(MAX_PHRASE_WORDS, end - a) + 1):
         sub = " ".join(norm_tokens[a : a + length])
@@ -177,7 +180,7 @@ def _word_channels(words: Sequence[str], norm_tokens: Sequence[str], a: int, w: 
     with its channel log-weight; for the known-term search."""
     word = norm_tokens[a]
     out = {word: _keep_score(word, w)}
-    if not segment.is_word(word) or word == "<num>":
+    if not segment.is_word(word) or word == "<num>" or _proper(words, a):
         return out
     base = _swap_base(words, norm_tokens, a, 1, w)
     hop1 = [link for link in _links(word) if " " not in link.original]

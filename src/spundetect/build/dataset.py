@@ -18,7 +18,7 @@ from .. import segment
 from .sources import corpus_files, read_lines, sha256_file
 from .spinner import PROFILES, Spinner
 
-__all__ = ["Example", "split_lines", "make_examples", "SPLITS", "FILES", "datasheet"]
+__all__ = ["Example", "Document", "split_lines", "make_examples", "make_documents", "SPLITS", "FILES", "datasheet"]
 
 # WordNet's usage examples are lower-case fragments, not prose; they are left out.
 FILES = tuple(p for p in (
@@ -43,6 +43,61 @@ class Example:
     @property
     def label(self) -> bool:
         return any(self.spun)
+
+
+@dataclass(frozen=True)
+class Document:
+    """Consecutive examples of one source, all clean or all spun by one profile."""
+
+    examples: tuple[Example, ...]
+    profile: str
+
+
+DOC_SIZES = (1, 1, 2, 4, 8, 12, 16, 24)
+
+
+def make_documents(split: str, n_sentences: int, seed: int = 0, profiles: tuple[str, ...] = tuple(PROFILES)) -> list[Document]:
+    """Documents of a split with about ``n_sentences`` sentences in all: half of them clean,
+    the rest spun whole by one profile each (round-robin), sizes drawn from DOC_SIZES.
+
+    A spinner rewrites a whole article, so a spun document's sentences are all run through
+    the same profile; some come out unchanged (short ones, quoted ones) and are labelled clean.
+    """
+    rng = random.Random(f"docs:{split}:{seed}")
+    by_source: dict[str, list[str]] = {}
+    for source, line in split_lines(split):
+        by_source.setdefault(source, []).append(line)
+    sources = sorted(by_source)
+    weights = [len(by_source[s]) for s in sources]
+    cursor = {s: rng.randrange(len(by_source[s])) for s in sources}
+    spinners = {name: Spinner.from_profile(PROFILES[name], seed=seed) for name in profiles}
+    docs: list[Document] = []
+    total = k = 0
+    while total < n_sentences:
+        source = rng.choices(sources, weights)[0]
+        size = rng.choice(DOC_SIZES)
+        lines = by_source[source]
+        profile = "clean" if rng.random() < CLEAN_SHARE else profiles[k % len(profiles)]
+        k += profile != "clean"
+        examples = []
+        while len(examples) < size:
+            line = lines[cursor[source] % len(lines)]
+            cursor[source] += 1
+            tokens = [t.text for t in segment.tokenize(line)]
+            if sum(segment.is_word(t) for t in tokens) < 4:
+                continue
+            examples.append(_example(tokens, profile, source, spinners))
+        docs.append(Document(tuple(examples), profile))
+        total += size
+    return docs
+
+
+def _example(tokens: list[str], profile: str, source: str, spinners: dict[str, Spinner]) -> Example:
+    if profile == "clean":
+        return Example(tuple(tokens), (False,) * len(tokens), ("",) * len(tokens), "clean", source)
+    new, swaps, origin = spinners[profile].spin(tokens)
+    originals = tuple(swaps[o].original if o >= 0 else "" for o in origin)
+    return Example(tuple(new), tuple(o >= 0 for o in origin), originals, profile, source)
 
 
 def _bucket(line: str) -> int:
@@ -78,14 +133,10 @@ def make_examples(split: str, n: int, seed: int = 0, profiles: tuple[str, ...] =
         if sum(segment.is_word(t) for t in tokens) < 4:
             continue
         if rng.random() < CLEAN_SHARE:
-            out.append(Example(tuple(tokens), (False,) * len(tokens), ("",) * len(tokens), "clean", source))
+            out.append(_example(tokens, "clean", source, spinners))
             continue
-        name = profiles[k % len(profiles)]
+        out.append(_example(tokens, profiles[k % len(profiles)], source, spinners))
         k += 1
-        new, swaps, origin = spinners[name].spin(tokens)
-        spun = tuple(o >= 0 for o in origin)
-        originals = tuple(swaps[o].original if o >= 0 else "" for o in origin)
-        out.append(Example(tuple(new), spun, originals, name, source))
     return out
 
 

@@ -47,9 +47,9 @@ class Profile:
 
 
 PROFILES = {
-    "light": Profile("light", 0.10, protect_quotes=True, adjacent=False, phrase_rate=0.3),
-    "medium": Profile("medium", 0.30, phrase_rate=0.6),
-    "heavy": Profile("heavy", 0.50, protect_capitalised=False, phrase_rate=0.9),
+    "light": Profile("light", 0.10, protect_quotes=True, adjacent=False, phrase_rate=0.2),
+    "medium": Profile("medium", 0.30, phrase_rate=0.5),
+    "heavy": Profile("heavy", 0.50, protect_capitalised=False, phrase_rate=0.8),
     "moby": Profile("moby", 0.30, direction_only=True, protect_quotes=True, phrase_rate=0.0),
 }
 
@@ -123,14 +123,15 @@ class Spinner:
 
     @cached_property
     def phrase_swaps(self) -> dict[tuple[str, ...], list[str]]:
-        """original phrase (tokens) -> written phrases, from the phrase table, excluding the
-        rows taken from observations of the seed article (provenance "design")."""
+        """original phrase (tokens) -> written phrases: the phrase table's multiword rows
+        (one-word rows are synonyms like the thesaurus's), excluding the rows taken from
+        observations of the seed article (provenance "design")."""
         from ..candidates.phrases import phrase_table
 
         out: dict[tuple[str, ...], list[str]] = {}
         for swaps in phrase_table().table.values():
             for sw in swaps:
-                if sw.provenance != "design" and (sw.curated or len(sw.original.split()) > 1):
+                if sw.provenance != "design" and (" " in sw.written or " " in sw.original):
                     out.setdefault(tuple(sw.original.split()), []).append(sw.written)
         return out
 

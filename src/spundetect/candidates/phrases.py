@@ -27,6 +27,12 @@ class PhraseSwap:
     def curated(self) -> bool:
         return not self.provenance.startswith("mined")
 
+    @property
+    def idiom(self) -> bool:
+        """A curated swap with several words on either side: the multiword idioms no
+        thesaurus has. (Curated one-word rows are synonyms like any other.)"""
+        return self.curated and (" " in self.written or " " in self.original)
+
 
 @dataclass(frozen=True, eq=False)
 class PhraseTable:

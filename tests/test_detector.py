@@ -1,0 +1,94 @@
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import spundetect
+from spundetect.cli import app
+from spundetect.detector import Detector
+from spundetect.render import MARK_CLOSE, MARK_OPEN
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def detector():
+    return Detector.load()
+
+
+@pytest.fixture(scope="module")
+def spun_report(detector):
+    return detector.check((EXAMPLES / "spun_article.txt").read_text(encoding="utf-8"), "spun_article.txt")
+
+
+def test_spun_example_is_flagged_with_press_conference(spun_report):
+    assert spun_report.spun
+    found = {sp.text: [o.text for o in sp.originals] for sp in spun_report.spans}
+    assert "press convention" in found and found["press convention"][0] == "press conference"
+
+
+def test_clean_example_is_not_flagged(detector):
+    report = detector.check((EXAMPLES / "clean_article.txt").read_text(encoding="utf-8"))
+    assert not report.spun
+    assert sum(s.spun for s in report.sentences) <= 1
+
+
+def test_offsets_slice_the_input(spun_report):
+    text = spun_report.text
+    for s in spun_report.sentences:
+        for sp in s.spans:
+            assert text[sp.start : sp.end] == sp.text
+            assert s.start <= sp.start < sp.end <= s.end
+            assert all(0.0 <= o.score <= 1.0 for o in sp.originals)
+
+
+def test_empty_and_whitespace_text(detector):
+    for text in ("", "   \n\n  "):
+        r = detector.check(text)
+        assert r.sentences == () and not r.spun and r.score == 0.0
+
+
+def test_module_level_check_and_records():
+    r = spundetect.check("The minister spoke at a press convention on Monday.")
+    rows = r.records()
+    assert all(set(row) >= {"path", "sentence", "start", "end", "text", "score", "original"} for row in rows)
+    assert "<mark" in r._repr_html_() or not rows
+
+
+def test_check_json_contract():
+    res = runner.invoke(app, ["check", "--format", "json", str(EXAMPLES / "spun_article.txt")])
+    assert res.exit_code == 1
+    doc = json.loads(res.stdout)
+    assert doc["schema_version"] == 1 and set(doc["model"]) == {"name", "version", "sha256"}
+    d = doc["documents"][0]
+    assert set(d) >= {"path", "score", "spun", "words", "sentences"}
+    s = d["sentences"][0]
+    assert set(s) == {"start", "end", "score", "spun", "spans"}
+    sp = next(sp for s in d["sentences"] for sp in s["spans"])
+    assert set(sp) == {"start", "end", "text", "score", "source", "originals"}
+    assert sp["source"] in {"synonym", "phrase", "fingerprint"}
+
+
+def test_check_exit_codes(tmp_path):
+    assert runner.invoke(app, ["check", str(EXAMPLES / "clean_article.txt")]).exit_code == 0
+    assert runner.invoke(app, ["check", "--exit-zero", str(EXAMPLES / "spun_article.txt")]).exit_code == 0
+    res = runner.invoke(app, ["check", "--format", "xml", str(EXAMPLES / "clean_article.txt")])
+    assert res.exit_code == 2
+    res = runner.invoke(app, ["check", str(tmp_path / "missing.txt")])
+    assert res.exit_code == 2 and "missing.txt" in res.stderr
+    (tmp_path / "bin.txt").write_bytes(b"\x00\x01")
+    res = runner.invoke(app, ["check", str(tmp_path / "bin.txt")])
+    assert res.exit_code == 2 and "not a text file" in res.stderr
+
+
+def test_text_format_marks_are_removable():
+    text = (EXAMPLES / "spun_article.txt").read_text(encoding="utf-8")
+    res = runner.invoke(app, ["check", str(EXAMPLES / "spun_article.txt")])
+    body = res.stdout[: res.stdout.rindex("\n== ")]
+    import re
+
+    stripped = re.sub(re.escape(MARK_OPEN) + r"[^\]\n]*" + re.escape(MARK_CLOSE), "", body)
+    assert stripped.rstrip("\n") == text.rstrip("\n")
+    assert "press convention [-> press conference" in res.stdout
