@@ -10,7 +10,14 @@ def test_packaged_model_loads_with_meta():
     model = load_model()
     meta = json.loads((DEFAULT_MODEL_DIR / "meta.json").read_text())
     assert model.meta["sha256"] == meta["sha256"]
-    assert set(model.thresholds) >= {"span", "span_in_flagged", "span_in_flagged_doc", "sentence", "sentence_in_flagged_doc", "document"}
+    assert set(model.thresholds) >= {
+        "span",
+        "span_in_flagged",
+        "span_in_flagged_doc",
+        "sentence",
+        "sentence_in_flagged_doc",
+        "document",
+    }
     assert meta["versions"]["scikit-learn"]
 
 

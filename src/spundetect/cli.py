@@ -82,7 +82,9 @@ def suggest(
             note = "empty phrase"
         elif not found:
             too_long = len(phrase.split()) > MAX_SPAN_TOKENS
-            note = f"longer than {MAX_SPAN_TOKENS} tokens" if too_long else "no candidate originals (unknown or non-English words?)"
+            note = (
+                f"longer than {MAX_SPAN_TOKENS} tokens" if too_long else "no candidate originals (unknown or non-English words?)"
+            )
         results.append((phrase, found, note))
     if format is SuggestFormat.json:
         doc = {
@@ -112,7 +114,9 @@ def _read_inputs(paths: list[str]) -> list[tuple[str, str | None, str | None]]:
             out.append(("-",) + _decode("-", raw))
             continue
         path = Path(p)
-        files = sorted(f for f in path.rglob("*") if f.is_file() and f.suffix.lower() in TEXT_SUFFIXES) if path.is_dir() else [path]
+        files = (
+            sorted(f for f in path.rglob("*") if f.is_file() and f.suffix.lower() in TEXT_SUFFIXES) if path.is_dir() else [path]
+        )
         for f in files:
             try:
                 raw = f.read_bytes()
@@ -137,9 +141,13 @@ def _decode(name: str, raw: bytes) -> tuple[str | None, str | None]:
 def check(
     paths: list[str] = typer.Argument(..., help="Files, directories (recursive) or '-' for stdin."),
     format: CheckFormat = typer.Option(CheckFormat.text, "--format", help="Output format."),
-    threshold: Optional[float] = typer.Option(None, "--threshold", min=0.0, max=1.0, help="Override the model's sentence/document threshold."),
+    threshold: Optional[float] = typer.Option(
+        None, "--threshold", min=0.0, max=1.0, help="Override the model's sentence/document threshold."
+    ),
     model: Optional[Path] = typer.Option(None, "--model", help="A model folder or file (its meta.json sha256 must match)."),
-    trust_model: bool = typer.Option(False, "--trust-model", help="Load --model even without a matching meta.json (it is a pickle)."),
+    trust_model: bool = typer.Option(
+        False, "--trust-model", help="Load --model even without a matching meta.json (it is a pickle)."
+    ),
     exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even when spin is found."),
 ) -> None:
     """Score documents for synonym spinning and show suspected spans with their originals."""
@@ -191,15 +199,22 @@ def evaluate(
     out: Optional[Path] = typer.Option(None, "--out", help="Write the full results as JSON here."),
     model: Optional[Path] = typer.Option(None, "--model", help="A model folder (default: the packaged model)."),
     engine: bool = typer.Option(False, "--engine", help="Also evaluate the suggestion engine (slower)."),
+    record: bool = typer.Option(False, "--record", help="Store the headline numbers in the model's meta.json."),
 ) -> None:
     """Measure the model on the seeds, the synthetic test split and the clean evaluation set."""
     from .detector import Detector
-    from .evaluation import evaluate_engine, evaluate_model, format_table
+    from .evaluation import evaluate_engine, evaluate_model, format_table, summary
+    from .model import DEFAULT_MODEL_DIR, ModelError, record_evaluation
 
     try:
         result = evaluate_model(Detector.load(model))
     except FileNotFoundError as e:
         _fail(f"evaluation data not found: {e}")
+    except ModelError as e:
+        _fail(str(e))
+    if record:
+        target = model if model and model.is_dir() else (model.parent if model else DEFAULT_MODEL_DIR)
+        record_evaluation(target, summary(result))
     if engine:
         result["engine"] = evaluate_engine()
     typer.echo(format_table(result))

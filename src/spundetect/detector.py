@@ -18,8 +18,9 @@ from . import segment
 from .candidates.fingerprints import fingerprints
 from .candidates.phrases import MAX_PHRASE_WORDS, phrase_table
 from .features import SentenceRows, document_rows, sentence_rows, token_rows
+from .lm import language_model
 from .model import SpinModel, load_model
-from .restore import restore_span
+from .restore import FUNCTION_WORDS, restore_span
 from .results import Report, SentenceResult, Span, Suggestion
 
 __all__ = ["Detector", "check", "document_score"]
@@ -27,6 +28,7 @@ __all__ = ["Detector", "check", "document_score"]
 log = logging.getLogger(__name__)
 
 MAX_SPAN_WORDS = 4
+COLLOCATION_RATIO = 10  # a restored pair this much more frequent than the written one
 N_SUGGESTIONS = 3
 
 
@@ -62,7 +64,7 @@ class Detector:
             tokens = [t.text for t in s.tokens]
             spans = []
             for a, b, span_score, fp in self.groups(tokens, rows, p, st):
-                cands = restore_span(tokens, a, b, k=self.suggestions)
+                a, b, cands = self._restore(tokens, a, b)
                 source = "fingerprint" if fp else (cands[0].source if cands else "synonym")
                 start, end = s.tokens[a].start, s.tokens[b - 1].end
                 originals = tuple(Suggestion(c.text, c.score) for c in cands)
@@ -70,6 +72,29 @@ class Detector:
             results.append(SentenceResult(s.start, s.end, float(sp), bool(spun), tuple(spans)))
         words = sum(1 for s in sents for t in s.tokens if t.is_word)
         return Report(text, score, doc_spun, words, tuple(results), path, self.model_info)
+
+    def _restore(self, tokens: Sequence[str], a: int, b: int) -> tuple[int, int, list]:
+        """Suggestions for tokens a..b-1; a one-word span is widened to a neighbour when the
+        restored pair is a known collocation that the written pair is not ("convention" in
+        "press convention" -> "press conference"), so that the mark shows the collocation."""
+        cands = restore_span(tokens, a, b, k=self.suggestions)
+        if b - a != 1 or not cands:
+            return a, b, cands
+        lm = language_model()
+        for na, nb, keep in ((a - 1, b, 0), (a, b + 1, -1)):
+            if na < 0 or nb > len(tokens):
+                continue
+            neighbour = tokens[na] if keep == 0 else tokens[nb - 1]
+            if not segment.is_word(neighbour) or neighbour.lower() in FUNCTION_WORDS:
+                continue
+            wide = restore_span(tokens, na, nb, k=self.suggestions)
+            if not wide:
+                continue
+            top = wide[0].text.lower().split()
+            written = [segment.norm(t) for t in tokens[na:nb]]
+            if len(top) == 2 and top[keep] == written[keep] and lm.count(top) >= COLLOCATION_RATIO * (lm.count(written) + 1):
+                return na, nb, wide
+        return a, b, cands
 
     def decide(self, sent_p: np.ndarray) -> tuple[float, bool, np.ndarray, np.ndarray]:
         """Document score and verdict, sentence verdicts, and each sentence's span threshold.
@@ -103,7 +128,9 @@ class Detector:
         sent_p = self.model.sentence_proba(sentence_rows(span_p, parts)) if parts else np.zeros(0)
         return parts, span_p, sent_p
 
-    def groups(self, tokens: Sequence[str], rows: SentenceRows, p: np.ndarray, span_t: float) -> list[tuple[int, int, float, bool]]:
+    def groups(
+        self, tokens: Sequence[str], rows: SentenceRows, p: np.ndarray, span_t: float
+    ) -> list[tuple[int, int, float, bool]]:
         """Token ranges to report as spans: (start, end, score, fingerprint?): words whose
         span probability reaches ``span_t`` (see :meth:`decide`), and fingerprint matches."""
         n = len(tokens)

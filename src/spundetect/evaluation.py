@@ -23,13 +23,13 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import segment
-from .build.sources import shared_dir
 import numpy as np
 
+from . import segment
+from .build.sources import shared_dir
 from .restore import Weights, restore_span, suggest
 
-__all__ = ["GoldRow", "seed_gold", "evaluate_engine", "evaluate_model", "format_table", "NAIVE_WEIGHTS"]
+__all__ = ["GoldRow", "seed_gold", "evaluate_engine", "evaluate_model", "format_table", "summary", "NAIVE_WEIGHTS"]
 
 log = logging.getLogger(__name__)
 
@@ -226,7 +226,11 @@ def artifact_stats() -> dict:
     from .lexicon import load_artifact
 
     return {
-        name: {"load_seconds": round(times[name], 3), "bytes": load_artifact(name).size_bytes(), "sha256": load_artifact(name).sha256}
+        name: {
+            "load_seconds": round(times[name], 3),
+            "bytes": load_artifact(name).size_bytes(),
+            "sha256": load_artifact(name).sha256,
+        }
         for name in times
     }
 
@@ -308,7 +312,16 @@ def eval_seeds(detector) -> dict:
         t3 = want in sugg[:3]
         top1 += t1
         top3 += t3
-        detail.append({"spun": row.spun, "original": row.original, "span": best.text if best else None, "suggestions": sugg, "expected": want, "top1": t1})
+        detail.append(
+            {
+                "spun": row.spun,
+                "original": row.original,
+                "span": best.text if best else None,
+                "suggestions": sugg,
+                "expected": want,
+                "top1": t1,
+            }
+        )
     n = len(detail)
     out["001"]["gold_phrases"] = {
         "rows": n,
@@ -457,6 +470,14 @@ def evaluate_model(detector) -> dict:
     return result
 
 
+def summary(result: dict) -> dict:
+    """The headline numbers of :func:`evaluate_model` (for meta.json), without details."""
+    seeds = {k: {kk: vv for kk, vv in v.items() if kk != "gold_phrases"} for k, v in result["seeds"].items()}
+    gold = {k: v for k, v in result["seeds"]["001"]["gold_phrases"].items() if k != "detail"}
+    clean = {k: {kk: vv for kk, vv in result[k].items() if kk != "span_examples"} for k in ("clean_eval", "clean_eval_in_10_line_documents")}
+    return {"seeds": seeds, "seed_001_gold_phrases": gold, **clean, "synthetic_test": result["synthetic_test"]}
+
+
 def format_table(result: dict) -> str:
     """A human-readable summary of :func:`evaluate_model`."""
     s, c, syn = result["seeds"], result["clean_eval"], result["synthetic_test"]
@@ -465,7 +486,10 @@ def format_table(result: dict) -> str:
         f"model {result['model'].get('name')} {result['model'].get('sha256', '')[:12]}  thresholds {result['thresholds']}",
         "",
         "seed 001 (spun):  document score {:.2f} flagged={}  spun sentences flagged {}  clean sentences flagged {}".format(
-            s["001"]["document_score"], s["001"]["document_flagged"], s["001"]["spun_sentences_flagged"], s["001"]["clean_sentences_flagged"]
+            s["001"]["document_score"],
+            s["001"]["document_flagged"],
+            s["001"]["spun_sentences_flagged"],
+            s["001"]["clean_sentences_flagged"],
         ),
         "  gold phrases: {:.0%} overlap a flagged span ({:.0%} inside one); suggestion top-1 {:.0%}, top-3 {:.0%} of detected".format(
             g["overlapping_a_flagged_span"], g["inside_a_flagged_span"], g["top1_of_detected"], g["top3_of_detected"]

@@ -24,7 +24,7 @@ from . import segment
 from .candidates.fingerprints import fingerprints
 from .candidates.phrases import MAX_PHRASE_WORDS, phrase_table
 from .candidates.synonyms import MOBY_FWD, thesaurus
-from .lm import BOS, EOS, UNK, language_model
+from .lm import UNK, language_model
 from .restore import FUNCTION_WORDS, Weights, fitted_weights
 
 __all__ = [
@@ -110,17 +110,6 @@ def _candidates(word: str) -> tuple[tuple[str, ...], np.ndarray, np.ndarray, np.
         np.array([lk.n_sources for lk in links], dtype=np.float64),
         np.array([math.log(lk.degree + 1) for lk in links], dtype=np.float64),
     )
-
-
-def _quote_mask(tokens: Sequence[str]) -> np.ndarray:
-    mask, inside = [], False
-    for t in tokens:
-        if t in ("“", "”", '"'):
-            inside = t == "“" or (t == '"' and not inside)
-            mask.append(True)
-        else:
-            mask.append(inside)
-    return np.array(mask, dtype=bool)
 
 
 def _window_lp(lm, ids: np.ndarray, pos: np.ndarray, cand: np.ndarray) -> np.ndarray:
@@ -223,7 +212,7 @@ def token_rows(tokens: Sequence[str], weights: Weights | None = None) -> Sentenc
 
     phrase_cur, phrase_gain = _phrase_evidence(lm, ids, norm, words)
     fp = _fingerprint_mask(tokens, words)
-    quotes = _quote_mask(tokens)[words]
+    quotes = np.array(segment.quote_mask(list(tokens)), dtype=bool)[words]
     unknown = ids[pos_w] == unk
     neigh = np.array([max((ch_gain[j] for j in range(max(0, r - 2), min(n, r + 3)) if j != r), default=-10.0) for r in range(n)])
     rows = np.column_stack(
@@ -255,7 +244,9 @@ def _phrase_evidence(lm, ids: np.ndarray, norm: Sequence[str], words: Sequence[i
             written = ids[a + 2 : a + n + 2 + _CTX]
             hist = ids[a : a + 2]
             base = _seq_lp(lm, hist, written)
-            best = max(_seq_lp(lm, hist, np.concatenate([lm.ids(s.original.split()), ids[a + n + 2 : a + n + 2 + _CTX]])) for s in swaps)
+            best = max(
+                _seq_lp(lm, hist, np.concatenate([lm.ids(s.original.split()), ids[a + n + 2 : a + n + 2 + _CTX]])) for s in swaps
+            )
             for r in rows:
                 gain[r] = max(gain[r], best - base)
     return curated, gain
@@ -286,7 +277,11 @@ def document_rows(parts: Sequence[SentenceRows]) -> list[SentenceRows]:
     else:
         doc = [0.0] * (len(TOKEN_FEATURES) - N_TOKEN_BASE)
     return [
-        SentenceRows(p.index, np.hstack([p.rows, np.tile(doc, (len(p.rows), 1))]) if len(p.rows) else np.zeros((0, len(TOKEN_FEATURES))), p.best)
+        SentenceRows(
+            p.index,
+            np.hstack([p.rows, np.tile(doc, (len(p.rows), 1))]) if len(p.rows) else np.zeros((0, len(TOKEN_FEATURES))),
+            p.best,
+        )
         for p in parts
     ]
 

@@ -56,8 +56,7 @@ def load_artifact(name: str, data_dir: Path | None = None) -> Artifact:
         header = json.loads((root / HEADER).read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ArtifactError(
-            f"packaged data '{name}' is missing ({root}); rebuild it with "
-            f"`python -m spundetect.build {name}`"
+            f"packaged data '{name}' is missing ({root}); rebuild it with `python -m spundetect.build {name}`"
         ) from None
     expected = FORMATS.get(name)
     if header.get("format") != expected:

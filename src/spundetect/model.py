@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["SpinModel", "ModelError", "DEFAULT_MODEL_DIR", "load_model", "save_model", "sha256_of"]
+__all__ = ["SpinModel", "ModelError", "DEFAULT_MODEL_DIR", "load_model", "save_model", "sha256_of", "record_evaluation"]
 
 log = logging.getLogger(__name__)
 
@@ -105,3 +105,14 @@ def load_model(path: Path | None = None, *, trust: bool = False) -> SpinModel:
     data = joblib.load(file)
     meta = {**meta, "sha256": digest}
     return SpinModel(data["span"], data["sentence"], dict(data["thresholds"]), meta)
+
+
+def record_evaluation(directory: Path, summary: dict[str, Any]) -> None:
+    """Store evaluation results under ``evaluation`` in a model folder's ``meta.json``,
+    after checking that the meta still describes the model file beside it."""
+    meta_path = Path(directory) / META_FILE
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    if meta.get("sha256") != sha256_of(Path(directory) / MODEL_FILE):
+        raise ModelError(f"{meta_path} does not describe the model file beside it")
+    meta["evaluation"] = summary
+    meta_path.write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n", encoding="utf-8")

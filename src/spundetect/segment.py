@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterator
 
-__all__ = ["Token", "Sentence", "tokenize", "sentences", "norm", "is_word"]
+__all__ = ["Token", "Sentence", "tokenize", "sentences", "norm", "is_word", "quote_mask"]
 
 # A word is a run of letters/digits, optionally joined by hyphens or apostrophes
 # ("pro-Russian", "didn't"); anything else that is not space is a one-character token.
@@ -98,3 +98,16 @@ def sentences(text: str) -> list[Sentence]:
         e = s + len(stripped)
         out.append(Sentence(s, e, tuple(tokenize(text[s:e], s))))
     return out
+
+
+def quote_mask(tokens: list[str] | tuple[str, ...]) -> list[bool]:
+    """For each token, whether it lies inside quotation marks (straight or curly); the
+    marks themselves count as inside."""
+    mask, inside = [], False
+    for t in tokens:
+        if t in ("“", "”", '"'):
+            inside = t == "“" or (t == '"' and not inside)
+            mask.append(True)
+        else:
+            mask.append(inside)
+    return mask

@@ -48,7 +48,10 @@ def build_fingerprints() -> dict:
         "list_sha256": sha256_file(src),
         "credit": CREDIT,
         "licence": "CC BY 4.0 (Problematic Paper Screener); see shared/lexicon/README.md",
-        "sources": {"shared/lexicon/pps_tortured_phrases.tsv": sha256_file(src), "shared/corpus": {p.name: sha256_file(p) for p in corpus_files()}},
+        "sources": {
+            "shared/lexicon/pps_tortured_phrases.tsv": sha256_file(src),
+            "shared/corpus": {p.name: sha256_file(p) for p in corpus_files()},
+        },
     }
     write_artifact("fingerprints", header, {}, {"fingerprints.tsv": text})
     return header

@@ -53,6 +53,7 @@ PROFILES = {
     "moby": Profile("moby", 0.30, direction_only=True, protect_quotes=True, phrase_rate=0.0),
 }
 
+
 @dataclass(eq=False)
 class Spinner:
     """Word-level thesaurus spinner.
@@ -141,7 +142,7 @@ class Spinner:
         Returns the new tokens, the swaps made (offsets into the *original* tokens) and, for
         each new token, the index of the swap that produced it (-1 where untouched).
         """
-        quoted = _quote_mask(tokens) if self.protect_quotes else [False] * len(tokens)
+        quoted = segment.quote_mask(list(tokens)) if self.protect_quotes else [False] * len(tokens)
         swaps: list[Swap] = []
         out: list[str] = []
         origin: list[int] = []
@@ -194,15 +195,3 @@ class Spinner:
                 prev_swapped = False
             i += 1
         return out, swaps, origin
-
-
-def _quote_mask(tokens: Sequence[str]) -> list[bool]:
-    """True for tokens inside quotation marks (straight or curly)."""
-    mask, inside = [], False
-    for t in tokens:
-        if t in ("“", "”", '"'):
-            inside = t == "“" or (t == '"' and not inside)
-            mask.append(True)
-            continue
-        mask.append(inside)
-    return mask

