@@ -2,6 +2,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import spundetect
@@ -92,3 +94,21 @@ def test_text_format_marks_are_removable():
     stripped = re.sub(re.escape(MARK_OPEN) + r"[^\]\n]*" + re.escape(MARK_CLOSE), "", body)
     assert stripped.rstrip("\n") == text.rstrip("\n")
     assert "press convention [-> press conference" in res.stdout
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=300))
+def test_any_text_gives_a_consistent_report(detector, text):
+    report = detector.check(text)
+    assert 0.0 <= report.score <= 1.0
+    last = 0
+    for s in report.sentences:
+        assert last <= s.start < s.end <= len(text)
+        last = s.end
+        for sp in s.spans:
+            assert s.start <= sp.start < sp.end <= s.end
+            assert text[sp.start : sp.end] == sp.text
+    doc = json.loads(json.dumps(report.to_dict()))
+    for s in doc["sentences"]:
+        for sp in s["spans"]:
+            assert text[sp["start"] : sp["end"]] == sp["text"]

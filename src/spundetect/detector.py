@@ -74,17 +74,18 @@ class Detector:
         return Report(text, score, doc_spun, words, tuple(results), path, self.model_info)
 
     def _restore(self, tokens: Sequence[str], a: int, b: int) -> tuple[int, int, list]:
-        """Suggestions for tokens a..b-1; a one-word span is widened to a neighbour when the
-        restored pair is a known collocation that the written pair is not ("convention" in
-        "press convention" -> "press conference"), so that the mark shows the collocation."""
+        """Suggestions for tokens a..b-1; a one-word span is widened to a neighbouring content
+        word when the restored pair is a known collocation that the written pair is not
+        ("convention" in "press convention" -> "press conference"; "pull" in "pull again"
+        -> "pull back"), so that the mark shows the collocation the swap broke."""
         cands = restore_span(tokens, a, b, k=self.suggestions)
         if b - a != 1 or not cands:
             return a, b, cands
         lm = language_model()
-        for na, nb, keep in ((a - 1, b, 0), (a, b + 1, -1)):
+        for na, nb, side in ((a - 1, b, 0), (a, b + 1, -1)):
             if na < 0 or nb > len(tokens):
                 continue
-            neighbour = tokens[na] if keep == 0 else tokens[nb - 1]
+            neighbour = tokens[na] if side == 0 else tokens[nb - 1]
             if not segment.is_word(neighbour) or neighbour.lower() in FUNCTION_WORDS:
                 continue
             wide = restore_span(tokens, na, nb, k=self.suggestions)
@@ -92,7 +93,7 @@ class Detector:
                 continue
             top = wide[0].text.lower().split()
             written = [segment.norm(t) for t in tokens[na:nb]]
-            if len(top) == 2 and top[keep] == written[keep] and lm.count(top) >= COLLOCATION_RATIO * (lm.count(written) + 1):
+            if len(top) == 2 and top != written and lm.count(top) >= COLLOCATION_RATIO * (lm.count(written) + 1):
                 return na, nb, wide
         return a, b, cands
 

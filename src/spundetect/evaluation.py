@@ -474,7 +474,10 @@ def summary(result: dict) -> dict:
     """The headline numbers of :func:`evaluate_model` (for meta.json), without details."""
     seeds = {k: {kk: vv for kk, vv in v.items() if kk != "gold_phrases"} for k, v in result["seeds"].items()}
     gold = {k: v for k, v in result["seeds"]["001"]["gold_phrases"].items() if k != "detail"}
-    clean = {k: {kk: vv for kk, vv in result[k].items() if kk != "span_examples"} for k in ("clean_eval", "clean_eval_in_10_line_documents")}
+    clean = {
+        k: {kk: vv for kk, vv in result[k].items() if kk != "span_examples"}
+        for k in ("clean_eval", "clean_eval_in_10_line_documents")
+    }
     return {"seeds": seeds, "seed_001_gold_phrases": gold, **clean, "synthetic_test": result["synthetic_test"]}
 
 

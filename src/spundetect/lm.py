@@ -16,11 +16,11 @@ import numpy as np
 
 from .lexicon import Artifact, load_artifact
 
-__all__ = ["LanguageModel", "language_model", "pack", "BOS", "EOS", "UNK", "BITS"]
+__all__ = ["LanguageModel", "language_model", "pack", "BOS", "EOS", "UNK", "BITS", "MASK"]
 
 BITS = 21
 BOS, EOS, UNK = "<s>", "</s>", "<unk>"
-_MASK = (1 << BITS) - 1
+MASK = (1 << BITS) - 1
 
 
 def pack(a, b, c):

@@ -14,7 +14,7 @@ from collections import Counter
 import numpy as np
 
 from .. import segment
-from ..lm import BITS, BOS, EOS, UNK, pack
+from ..lm import BITS, BOS, EOS, MASK, UNK, pack
 from .artifact import write_artifact
 from .sources import HOLDOUT_MOD, corpus_files, package_version, read_lines, sha256_file
 
@@ -74,7 +74,7 @@ def build_lm() -> dict:
     del arr, a, b, c, tri
     log.info("%d distinct trigrams", len(tri_keys))
 
-    u, v, w = tri_keys >> (2 * BITS), (tri_keys >> BITS) & ((1 << BITS) - 1), tri_keys & ((1 << BITS) - 1)
+    u, v, w = tri_keys >> (2 * BITS), (tri_keys >> BITS) & MASK, tri_keys & MASK
     d3 = _discount(tri_counts)
     # Trigram level: contexts (u, v) with their count and number of distinct followers.
     ctx3 = pack(np.zeros_like(u), u, v)
@@ -86,7 +86,7 @@ def build_lm() -> dict:
     # Bigram level, Kneser-Ney continuation counts: N1+(. v w).
     bi = pack(np.zeros_like(v), v, w)
     bi_keys, bi_cont, _ = _group_sum(bi, np.ones(len(bi)))
-    bv, bw = (bi_keys >> BITS) & ((1 << BITS) - 1), bi_keys & ((1 << BITS) - 1)
+    bv, bw = (bi_keys >> BITS) & MASK, bi_keys & MASK
     d2 = _discount(bi_cont)
     ctx2_total = np.bincount(bv, weights=bi_cont, minlength=len(vocab))
     ctx2_types = np.bincount(bv, minlength=len(vocab))

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 from importlib import metadata
 from pathlib import Path
 from typing import Iterator
+
+from ..model import sha256_of as sha256_file
 
 __all__ = ["shared_dir", "corpus_files", "read_lines", "sha256_file", "package_version", "HOLDOUT_MOD"]
 
@@ -56,14 +57,6 @@ def read_lines(path: Path, *, split: str = "train") -> Iterator[str]:
                 line = line.strip()
                 if line:
                     yield line
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def package_version(name: str) -> str:

@@ -14,12 +14,11 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from ..lm import BITS, LanguageModel
+from ..lm import BITS, MASK, LanguageModel
 
 __all__ = ["search_terms", "MIN_TERM_COUNT"]
 
 MIN_TERM_COUNT = 3
-_MASK = (1 << BITS) - 1
 
 
 def _slices(keys: np.ndarray, first: np.ndarray, shift: int) -> np.ndarray:
@@ -54,7 +53,7 @@ def search_terms(
     idx = _slices(keys, np.sort(sets[0]), BITS * (n - 1))
     idx = idx[np.asarray(counts[idx]) >= min_count]
     k = np.asarray(keys[idx]).astype(np.int64)
-    cols = [(k >> (BITS * (n - 1 - j))) & _MASK for j in range(n)]
+    cols = [(k >> (BITS * (n - 1 - j))) & MASK for j in range(n)]
     keep = np.ones(len(k), dtype=bool)
     for j in range(1, n):
         keep &= np.isin(cols[j], sets[j])
