@@ -47,7 +47,9 @@ class Detector:
     @classmethod
     def load(cls, path: str | Path | None = None, *, trust: bool = False, **kwargs) -> "Detector":
         """The packaged model, or a model folder/file at ``path`` (checksum-verified)."""
-        return cls(load_model(Path(path) if path else None, trust=trust), **kwargs)
+        model = load_model(Path(path) if path else None, trust=trust)
+        _check_artifacts(model)
+        return cls(model, **kwargs)
 
     @property
     def model_info(self) -> dict[str, str]:
@@ -149,6 +151,26 @@ class Detector:
             fp = bool(fp_tokens[a:b].any())
             out.append((a, b, float(max(prob[a:b].max(), 0.99 if fp else 0.0)), fp))
         return out
+
+
+def _check_artifacts(model: SpinModel) -> None:
+    """Warn when the packaged data differ from what the model was trained with: its
+    features would then not be the ones it learnt from."""
+    from .lexicon import ArtifactError, load_artifact
+
+    for name, sha in model.meta.get("artifacts", {}).items():
+        try:
+            current = load_artifact(name).sha256
+        except ArtifactError:
+            current = "missing"
+        if current != sha:
+            log.warning(
+                "model %s was trained with %s data %s, packaged is %s: scores may be off",
+                model.name,
+                name,
+                sha[:12],
+                current[:12],
+            )
 
 
 def document_score(sentence_p: np.ndarray) -> float:

@@ -20,7 +20,7 @@ import json
 import logging
 import math
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import Sequence
 
 import numpy as np
@@ -71,14 +71,15 @@ class Weights:
 
 
 @cache
-def fitted_weights() -> Weights:
-    """The weights fitted by ``python -m spundetect.build ranker``, else the defaults above."""
+def fitted_weights(mode: str = "context") -> Weights:
+    """Weights fitted by ``python -m spundetect.build ranker``: ``context`` for a span in its
+    sentence, ``phrase`` for a phrase on its own; the defaults above if none is packaged."""
     try:
         art = load_artifact("ranker")
     except ArtifactError:
         log.warning("no fitted ranker weights packaged; using defaults")
         return Weights()
-    return Weights(**json.loads(art.text("weights.json")))
+    return Weights(**json.loads(art.text("weights.json"))[mode])
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,10 +133,11 @@ def _keep_score(norm_word: str, w: Weights) -> float:
     return w.keep_function if norm_word in FUNCTION_WORDS else w.keep_content
 
 
-def _links(written: str) -> list[Link]:
+@lru_cache(maxsize=100_000)
+def _links(written: str) -> tuple[Link, ...]:
     """Thesaurus originals of a written word or phrase that the corpus knows."""
     known = language_model().known
-    return [link for link in thesaurus().originals(written) if all(map(known, link.original.split()))]
+    return tuple(link for link in thesaurus().originals(written) if all(map(known, link.original.split())))
 
 
 def _options(words: Sequence[str], norm_tokens: Sequence[str], a: int, end: int, w: Weights):
@@ -179,16 +181,23 @@ def _word_channels(words: Sequence[str], norm_tokens: Sequence[str], a: int, w: 
     """Every single word that position ``a`` may have been (one or two thesaurus hops),
     with its channel log-weight; for the known-term search."""
     word = norm_tokens[a]
-    out = {word: _keep_score(word, w)}
     if not segment.is_word(word) or word == "<num>" or _proper(words, a):
-        return out
-    base = _swap_base(words, norm_tokens, a, 1, w)
+        return {word: _keep_score(word, w)}
+    channels = _channels_of(word, _swap_base(words, norm_tokens, a, 1, w), w)
+    if "-" in word:
+        channels = dict(channels)
+        for alt, score in _hyphen_options(words, norm_tokens, a, w).items():
+            channels.setdefault(alt, score)
+    return channels
+
+
+@lru_cache(maxsize=20_000)
+def _channels_of(word: str, base: float, w: Weights) -> dict[str, float]:
+    """The cached part of :func:`_word_channels` (callers must not modify the result)."""
+    out = {word: _keep_score(word, w)}
     hop1 = [link for link in _links(word) if " " not in link.original]
     for link in hop1:
         out.setdefault(link.original, _link_score(link, base, w))
-    if "-" in word:
-        for alt, score in _hyphen_options(words, norm_tokens, a, w).items():
-            out.setdefault(alt, score)
     if w.two_hop > -50:
         for first in hop1:
             for link in _links(first.original):
@@ -236,7 +245,7 @@ def restore_span(
     """
     if not 0 <= start < end <= len(words):
         raise ValueError("span out of range")
-    weights = weights or fitted_weights()
+    weights = weights or fitted_weights("context" if context else "phrase")
     lm = language_model()
     norm_tokens = [segment.norm(t) for t in words]
     written = " ".join(norm_tokens[start:end])
