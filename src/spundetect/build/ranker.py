@@ -51,6 +51,13 @@ TUNED_TERM = (
 )
 
 
+def _shuffled_holdout(names: tuple[str, ...], rng: random.Random) -> list[str]:
+    """The LM-held-out lines of the named corpus files, shuffled by ``rng``."""
+    lines = [line for path in corpus_files() if path.name in names for line in read_lines(path, split="holdout")]
+    rng.shuffle(lines)
+    return lines
+
+
 def _content(tok: str) -> bool:
     return segment.is_word(tok) and tok.lower() not in FUNCTION_WORDS and segment.norm(tok) != "<num>"
 
@@ -58,11 +65,7 @@ def _content(tok: str) -> bool:
 def make_tasks(seed: int = SEED) -> list[tuple[list[str], int, int, str, bool]]:
     """(tokens, start, end, original span, has_context) examples."""
     rng = random.Random(seed)
-    lines = []
-    for path in corpus_files():
-        if path.name in SOURCES:
-            lines += list(read_lines(path, split="holdout"))
-    rng.shuffle(lines)
+    lines = _shuffled_holdout(SOURCES, rng)
     spinner = Spinner(rate=1.0, seed=seed)
     lm = language_model()
     tasks: list[tuple[list[str], int, int, str, bool]] = []
@@ -110,11 +113,7 @@ def make_term_tasks(seed: int = SEED) -> list[tuple[list[str], int, int, str, bo
     """Paper-mill style: a known term (a 2-3 word n-gram of content words seen >= 10 times)
     with every word the spinner can swap swapped, scored on its own (no context)."""
     rng = random.Random(f"terms:{seed}")
-    lines = []
-    for path in corpus_files():
-        if path.name in TERM_SOURCES:
-            lines += list(read_lines(path, split="holdout"))
-    rng.shuffle(lines)
+    lines = _shuffled_holdout(TERM_SOURCES, rng)
     spinner = Spinner(rate=1.0, seed=seed)
     lm = language_model()
     tasks: list[tuple[list[str], int, int, str, bool]] = []
