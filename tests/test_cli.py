@@ -60,3 +60,78 @@ def test_info_lists_every_artifact():
     for name in ("lm", "thesaurus", "phrases", "fingerprints"):
         assert len(doc["artifacts"][name]["sha256"]) == 64
     assert "Problematic Paper Screener" in doc["artifacts"]["fingerprints"]["credit"]
+
+
+# --- check: formats, inputs, options ------------------------------------------------------
+
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+from spundetect.cli import main  # noqa: E402
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+SPUN, CLEAN = EXAMPLES / "spun_article.txt", EXAMPLES / "clean_article.txt"
+
+
+@pytest.mark.parametrize("fmt", ["text", "concise", "json", "jsonl", "html"])
+def test_every_format_flags_the_spun_seed_and_suggests_press_conference(fmt):
+    r = runner.invoke(app, ["check", "--format", fmt, str(SPUN)])
+    assert r.exit_code == 1
+    assert "press conference" in r.stdout
+    if fmt == "text":
+        assert "press convention [-> press conference" in r.stdout
+    elif fmt == "concise":
+        assert "'press convention' -> 'press conference'" in r.stdout
+    elif fmt in ("json", "jsonl"):
+        rows = [json.loads(line) for line in r.stdout.splitlines()]
+        assert rows and all(isinstance(row, dict) for row in rows)
+    else:
+        assert r.stdout.startswith("<!DOCTYPE html>")
+    clean = runner.invoke(app, ["check", "--format", fmt, str(CLEAN)])
+    assert clean.exit_code == 0
+
+
+def test_unknown_format_is_a_one_line_usage_error(capsys):
+    with pytest.raises(SystemExit) as e:
+        main(["check", "--format", "xml", str(CLEAN)])
+    assert e.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "xml" in err and "Traceback" not in err
+
+
+def test_stdin_directories_globs_and_output_file(tmp_path):
+    (tmp_path / "a.txt").write_text("The minister spoke at a press convention on Monday.\n", encoding="utf-8")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "b.md").write_text("The cat sat on the mat.\n", encoding="utf-8")
+    (tmp_path / "sub" / "c.log").write_text("not checked\n", encoding="utf-8")
+    r = runner.invoke(app, ["check", "--format", "jsonl", "--exit-zero", str(tmp_path)])
+    assert r.exit_code == 0
+    paths = [json.loads(line)["path"] for line in r.stdout.splitlines()]
+    assert paths == [str(tmp_path / "a.txt"), str(tmp_path / "sub" / "b.md")]
+    r = runner.invoke(app, ["check", "--format", "concise", "--glob", "*.log", str(tmp_path)])
+    assert r.exit_code == 0 and r.stdout == ""
+    r = runner.invoke(app, ["check", "-", "--format", "json"], input="A press convention was held.")
+    assert json.loads(r.stdout)["documents"][0]["path"] == "-"
+    out = tmp_path / "report.json"
+    r = runner.invoke(app, ["check", "--format", "json", "--output", str(out), "--exit-zero", str(SPUN)])
+    assert r.exit_code == 0 and r.stdout == ""
+    assert json.loads(out.read_text(encoding="utf-8"))["documents"][0]["spun"] is True
+
+
+def test_colour_and_show_flagged(monkeypatch):
+    r = runner.invoke(app, ["check", "--color", "always", "--show", "flagged", str(SPUN)])
+    assert "\x1b[" in r.stdout
+    lines = r.stdout.splitlines()
+    assert lines[-1].startswith("== ") and all(line.startswith(f"{SPUN}:") for line in lines[:-1])
+    assert len(lines) - 1 == 13  # the flagged sentences only
+    assert "\x1b[" not in runner.invoke(app, ["check", str(SPUN)]).stdout  # not a terminal: no colour
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert "\x1b[" not in runner.invoke(app, ["check", "--color", "auto", str(SPUN)]).stdout
+
+
+def test_info_shows_the_model():
+    doc = json.loads(runner.invoke(app, ["info", "--format", "json"]).stdout)
+    m = doc["model"]
+    assert m["name"] and len(m["sha256"]) == 64 and {"document", "sentence", "span"} <= set(m["thresholds"])
+    assert m["training_data"]["train_sentences"] > 0

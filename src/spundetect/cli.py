@@ -6,12 +6,15 @@ Exit codes: 0 success, 1 findings (``check``), 2 usage or input error.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from enum import Enum
 from pathlib import Path
 from typing import Optional
 
 import typer
+
+from .inputs import DEFAULT_GLOBS, read_inputs
 
 app = typer.Typer(
     add_completion=False,
@@ -28,12 +31,6 @@ class SuggestFormat(str, Enum):
     json = "json"
 
 
-class CheckFormat(str, Enum):
-    text = "text"
-    json = "json"
-
-
-TEXT_SUFFIXES = {".txt", ".text", ".md", ".rst", ""}
 
 
 @app.callback()
@@ -105,77 +102,132 @@ def suggest(
             typer.echo(f"  {c.score:.2f}  {c.text}  [{c.source}]")
 
 
-def _read_inputs(paths: list[str]) -> list[tuple[str, str | None, str | None]]:
-    """(path, text or None, error or None) for each file, directory member or stdin."""
-    out: list[tuple[str, str | None, str | None]] = []
-    for p in paths:
-        if p == "-":
-            raw = sys.stdin.buffer.read()
-            out.append(("-",) + _decode("-", raw))
-            continue
-        path = Path(p)
-        files = (
-            sorted(f for f in path.rglob("*") if f.is_file() and f.suffix.lower() in TEXT_SUFFIXES) if path.is_dir() else [path]
-        )
-        for f in files:
-            try:
-                raw = f.read_bytes()
-            except OSError as e:
-                out.append((str(f), None, f"{f}: {e.strerror or e}"))
-                continue
-            out.append((str(f),) + _decode(str(f), raw))
-    return out
+class Format(str, Enum):
+    text = "text"
+    concise = "concise"
+    json = "json"
+    jsonl = "jsonl"
+    html = "html"
 
 
-def _decode(name: str, raw: bytes) -> tuple[str | None, str | None]:
-    if b"\0" in raw:
-        return None, f"{name}: not a text file"
-    try:
-        return raw.decode("utf-8"), None
-    except UnicodeDecodeError:
-        typer.echo(f"spundetect: {name}: invalid UTF-8, undecodable bytes replaced by U+FFFD", err=True)
-        return raw.decode("utf-8", errors="replace"), None
+class Color(str, Enum):
+    auto = "auto"
+    always = "always"
+    never = "never"
+
+
+class Show(str, Enum):
+    all = "all"
+    flagged = "flagged"
+
+
+def _use_color(choice: Color, stream) -> bool:
+    if choice is Color.always:
+        return True
+    if choice is Color.never or os.environ.get("NO_COLOR"):
+        return False
+    return bool(getattr(stream, "isatty", lambda: False)())
+
+
+class _Progress:
+    """A one-line progress bar on stderr, only when stderr is a terminal."""
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled and sys.stderr.isatty()
+        self.done = 0
+
+    def step(self, name: str, words: int) -> None:
+        self.done += 1
+        if self.enabled:
+            sys.stderr.write(f"\r\x1b[Kspundetect: {self.done} checked ({words} words in {name[-40:]})")
+            sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.enabled and self.done:
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
 
 
 @app.command()
 def check(
     paths: list[str] = typer.Argument(..., help="Files, directories (recursive) or '-' for stdin."),
-    format: CheckFormat = typer.Option(CheckFormat.text, "--format", help="Output format."),
+    format: Format = typer.Option(Format.text, "--format", "-f", help="Output format."),
     threshold: Optional[float] = typer.Option(
         None, "--threshold", min=0.0, max=1.0, help="Override the model's sentence/document threshold."
     ),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write results to FILE instead of stdout."),
+    exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even when spin is found."),
+    color: Color = typer.Option(Color.auto, "--color", help="Colour the text format (auto: on a terminal, unless NO_COLOR)."),
+    show: Show = typer.Option(Show.all, "--show", help="text format: the whole input, or only flagged sentences."),
+    glob: Optional[list[str]] = typer.Option(
+        None, "--glob", help=f"Files to take from directories (repeatable; default {' '.join(DEFAULT_GLOBS)})."
+    ),
+    html_input: bool = typer.Option(False, "--html", help="Treat every input as HTML (default: by extension)."),
     model: Optional[Path] = typer.Option(None, "--model", help="A model folder or file (its meta.json sha256 must match)."),
     trust_model: bool = typer.Option(
         False, "--trust-model", help="Load --model even without a matching meta.json (it is a pickle)."
     ),
-    exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even when spin is found."),
 ) -> None:
-    """Score documents for synonym spinning and show suspected spans with their originals."""
+    """Score documents for synonym spinning and show suspected spans with their originals.
+
+    Exit codes: 0 nothing flagged, 1 spin found, 2 usage or input error (other inputs are
+    still checked). Results go to stdout (or --output), progress and errors to stderr.
+    """
     from .detector import Detector
     from .lexicon import ArtifactError
     from .model import ModelError
-    from .render import render_json, render_text
+    from .render import render_concise, render_html, render_json, render_jsonl, render_text
 
     try:
         detector = Detector.load(model, trust=trust_model, threshold=threshold)
     except (ModelError, ArtifactError) as e:
         _fail(str(e))
-    reports, errors = [], 0
-    for name, text, error in _read_inputs(paths):
-        if error:
-            typer.echo(f"spundetect: {error}", err=True)
-            errors += 1
-            continue
-        reports.append(detector.check(text, name))
-    if format is CheckFormat.json:
-        typer.echo(render_json(reports, detector.model_info))
-    else:
-        for r in reports:
-            typer.echo(render_text(r), nl=False)
+    try:
+        out = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
+    except OSError as e:
+        _fail(f"{output}: {e.strerror or e}")
+    use_color = format is Format.text and output is None and _use_color(color, sys.stdout)
+    progress = _Progress(enabled=len(paths) > 1 or any(Path(p).is_dir() for p in paths if p != "-"))
+    reports, errors, found = [], 0, False
+    try:
+        for item in read_inputs(paths, glob or DEFAULT_GLOBS, html=html_input):
+            for warning in item.warnings:
+                typer.echo(f"spundetect: warning: {warning}", err=True)
+            if item.error:
+                typer.echo(f"spundetect: {item.error}", err=True)
+                errors += 1
+                continue
+            report = detector.check(item.text, item.name, source_offsets=item.source_offsets)
+            found |= report.spun
+            progress.step(item.name, report.words)
+            if format is Format.text:
+                out.write(render_text(report, show=show.value, color=use_color))
+            elif format is Format.concise:
+                out.write(render_concise(report))
+            elif format is Format.jsonl:
+                out.write(render_jsonl(report))
+            else:
+                reports.append(report)
+            out.flush()
+        if format is Format.json:
+            out.write(render_json(reports, detector.model_info) + "\n")
+        elif format is Format.html:
+            out.write(render_html(reports, detector.model_info, _fingerprint_info()))
+    finally:
+        progress.close()
+        if output:
+            out.close()
     if errors:
         raise typer.Exit(EXIT_ERROR)
-    if any(r.spun for r in reports) and not exit_zero:
+    if found and not exit_zero:
         raise typer.Exit(EXIT_FOUND)
+
+
+def _fingerprint_info() -> dict[str, str]:
+    from .candidates.fingerprints import fingerprints
+
+    h = fingerprints().artifact.header
+    return {"list_sha256": h.get("list_sha256", ""), "credit": h.get("credit", "")}
 
 
 @app.command()
@@ -224,12 +276,39 @@ def evaluate(
 
 
 @app.command()
-def info(format: SuggestFormat = typer.Option(SuggestFormat.text, "--format", help="Output format.")) -> None:
-    """Show the packaged data: versions, sizes, checksums, sources and credits."""
+def info(
+    format: SuggestFormat = typer.Option(SuggestFormat.text, "--format", help="Output format."),
+    model: Optional[Path] = typer.Option(None, "--model", help="A model folder (default: the packaged model)."),
+    trust_model: bool = typer.Option(False, "--trust-model", help="Load --model even without a matching meta.json."),
+) -> None:
+    """Show the model (name, version, thresholds, training data) and the packaged data
+    (versions, sizes, checksums, sources, the fingerprint list and its credit)."""
     from . import __version__
     from .lexicon import FORMATS, ArtifactError, load_artifact
+    from .model import ModelError, load_model
 
-    data = {"spundetect": __version__, "artifacts": {}}
+    data: dict = {"spundetect": __version__}
+    try:
+        meta = load_model(model, trust=trust_model).meta
+    except ModelError as e:
+        _fail(str(e))
+    training = meta.get("training", {})
+    data["model"] = {
+        "name": meta.get("name"),
+        "version": meta.get("version"),
+        "sha256": meta.get("sha256"),
+        "trained": meta.get("trained"),
+        "seed": meta.get("seed"),
+        "thresholds": meta.get("thresholds", {}),
+        "training_data": {
+            "corpus_files": sorted(training.get("files_sha256", {})),
+            "train_sentences": training.get("train_sentences"),
+            "validation_sentences": training.get("validation_sentences"),
+            "clean_share": training.get("clean_share"),
+        },
+        "library_versions": meta.get("versions", {}),
+    }
+    data["artifacts"] = {}
     for name in FORMATS:
         try:
             art = load_artifact(name)
@@ -246,11 +325,35 @@ def info(format: SuggestFormat = typer.Option(SuggestFormat.text, "--format", he
         typer.echo(json.dumps(data, indent=1, ensure_ascii=False))
         return
     typer.echo(f"spundetect {__version__}")
+    for section in ("model",):
+        typer.echo(f"{section}:")
+        for key, value in data[section].items():
+            typer.echo(f"  {key}: {value}")
     for name, entry in data["artifacts"].items():
         typer.echo(f"{name}:")
         for key, value in entry.items():
             typer.echo(f"  {key}: {value}")
 
 
-def main() -> None:
-    app(prog_name="spundetect")
+def main(argv: list[str] | None = None) -> None:
+    """The console script: like ``app()``, but a usage error is one line on stderr (exit 2)."""
+    command = typer.main.get_command(app)
+    try:
+        code = command.main(args=argv, prog_name="spundetect", standalone_mode=False)
+    except (typer.Abort, KeyboardInterrupt):
+        typer.echo("spundetect: interrupted", err=True)
+        code = 130
+    except BrokenPipeError:  # output piped into `head` and the like
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        code = 0
+    except Exception as e:  # typer >= 0.24 vendors click: match its UsageError by name
+        if not any(c.__name__ == "UsageError" for c in type(e).__mro__):
+            raise
+        if type(e).__name__ == "NoArgsIsHelpError":
+            e.show()
+        else:
+            ctx = getattr(e, "ctx", None)
+            where = ctx.command_path if ctx else "spundetect"
+            typer.echo(f"{where}: {' '.join(e.format_message().split())}", err=True)
+        code = EXIT_ERROR
+    sys.exit(code if isinstance(code, int) else 0)

@@ -30,6 +30,8 @@ log = logging.getLogger(__name__)
 MAX_SPAN_WORDS = 4
 COLLOCATION_RATIO = 10  # a restored pair this much more frequent than the written one
 N_SUGGESTIONS = 3
+MAX_SENTENCE_TOKENS = 150  # longer "sentences" (no punctuation) are scored in pieces
+MIN_LANGUAGE_WORDS, MIN_FUNCTION_RATE, MIN_ENGLISH_KNOWN = 8, 0.08, 0.5
 
 
 class Detector:
@@ -56,9 +58,15 @@ class Detector:
         meta = self.model.meta
         return {"name": meta.get("name", ""), "version": meta.get("version", ""), "sha256": meta.get("sha256", "")}
 
-    def check(self, text: str, path: str | None = None) -> Report:
-        """Score ``text``; every offset in the report indexes ``text`` as given."""
-        sents = segment.sentences(text)
+    def check(self, text: str, path: str | None = None, *, source_offsets: np.ndarray | None = None) -> Report:
+        """Score ``text``; every offset in the report indexes ``text`` as given
+        (``source_offsets`` maps them further, e.g. into the HTML the text came from)."""
+        sents = segment.sentences(text, MAX_SENTENCE_TOKENS)
+        words = sum(1 for s in sents for t in s.tokens if t.is_word)
+        language = _language_note(sents)
+        if language:
+            results = tuple(SentenceResult(s.start, s.end, 0.0, False) for s in sents)
+            return Report(text, 0.0, False, words, results, path, self.model_info, (language,), source_offsets)
         parts, span_p, sent_p = self.score([[t.text for t in s.tokens] for s in sents])
         score, doc_spun, sent_spun, span_t = self.decide(sent_p)
         results = []
@@ -72,8 +80,7 @@ class Detector:
                 originals = tuple(Suggestion(c.text, c.score) for c in cands)
                 spans.append(Span(start, end, text[start:end], span_score, source, originals))
             results.append(SentenceResult(s.start, s.end, float(sp), bool(spun), tuple(spans)))
-        words = sum(1 for s in sents for t in s.tokens if t.is_word)
-        return Report(text, score, doc_spun, words, tuple(results), path, self.model_info)
+        return Report(text, score, doc_spun, words, tuple(results), path, self.model_info, (), source_offsets)
 
     def _restore(self, tokens: Sequence[str], a: int, b: int) -> tuple[int, int, list]:
         """Suggestions for tokens a..b-1; a one-word span is widened to a neighbouring content
@@ -127,7 +134,9 @@ class Detector:
         """Token rows, span probabilities per word token, and sentence probabilities of the
         tokenised sentences of *one* document."""
         parts = document_rows([token_rows(list(tokens)) for tokens in sentences])
-        span_p = [self.model.span_proba(rows.rows) for rows in parts]
+        rows = [p.rows for p in parts]
+        flat = self.model.span_proba(np.vstack(rows)) if any(len(r) for r in rows) else np.zeros(0)
+        span_p = np.split(flat, np.cumsum([len(r) for r in rows])[:-1]) if rows else []
         sent_p = self.model.sentence_proba(sentence_rows(span_p, parts)) if parts else np.zeros(0)
         return parts, span_p, sent_p
 
@@ -151,6 +160,23 @@ class Detector:
             fp = bool(fp_tokens[a:b].any())
             out.append((a, b, float(max(prob[a:b].max(), 0.99 if fp else 0.0)), fp))
         return out
+
+
+def _language_note(sents: Sequence[segment.Sentence]) -> str | None:
+    """A note when a text of at least MIN_LANGUAGE_WORDS words does not look English: under
+    MIN_FUNCTION_RATE of its words are English function words (1 in 1,000 sentences of
+    shared/corpus with 8+ words is that low), or under half are in the language model's
+    vocabulary. The model knows English only; elsewhere it would flag noise."""
+    lm = language_model()
+    words = [t.norm for s in sents for t in s.tokens if t.is_word and not t.text[:1].isdigit()]
+    if len(words) < MIN_LANGUAGE_WORDS:
+        return None
+    sample = words[:: max(1, len(words) // 5000)]
+    function = sum(w in FUNCTION_WORDS for w in sample) / len(sample)
+    known = sum(map(lm.known, sample)) / len(sample)
+    if function >= MIN_FUNCTION_RATE and known >= MIN_ENGLISH_KNOWN:
+        return None
+    return f"not English ({function:.0%} English function words, {known:.0%} words known): nothing flagged"
 
 
 def _check_artifacts(model: SpinModel) -> None:

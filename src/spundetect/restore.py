@@ -177,33 +177,53 @@ def _hyphen_options(words: Sequence[str], norm_tokens: Sequence[str], a: int, w:
     return out
 
 
-def _word_channels(words: Sequence[str], norm_tokens: Sequence[str], a: int, w: Weights) -> dict[str, float]:
-    """Every single word that position ``a`` may have been (one or two thesaurus hops),
-    with its channel log-weight; for the known-term search."""
+def _word_channels(words: Sequence[str], norm_tokens: Sequence[str], a: int, w: Weights) -> tuple[np.ndarray, np.ndarray]:
+    """Every single word that position ``a`` may have been (one or two thesaurus hops), as
+    sorted LM ids with their channel log-weights; for the known-term search."""
+    lm = language_model()
     word = norm_tokens[a]
     if not segment.is_word(word) or word == "<num>" or _proper(words, a):
-        return {word: _keep_score(word, w)}
-    channels = _channels_of(word, _swap_base(words, norm_tokens, a, 1, w), w)
+        return _id_scores(lm, {word: _keep_score(word, w)})
+    ids, offset, link = _channels_of(word, w)
+    scores = offset + link * _swap_base(words, norm_tokens, a, 1, w)
     if "-" in word:
-        channels = dict(channels)
-        for alt, score in _hyphen_options(words, norm_tokens, a, w).items():
-            channels.setdefault(alt, score)
-    return channels
+        extra = {alt: sc for alt, sc in _hyphen_options(words, norm_tokens, a, w).items() if alt in lm.vocab}
+        extra_ids, extra_scores = _id_scores(lm, extra)
+        new = ~np.isin(extra_ids, ids)
+        ids, scores = np.concatenate([ids, extra_ids[new]]), np.concatenate([scores, extra_scores[new]])
+        order = np.argsort(ids, kind="stable")
+        ids, scores = ids[order], scores[order]
+    return ids, scores
+
+
+def _id_scores(lm, channels: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
+    """Known words of ``channels`` as sorted ids, and their scores."""
+    known = [(lm.vocab[x], sc) for x, sc in channels.items() if x in lm.vocab]
+    known.sort()
+    return np.array([i for i, _ in known], dtype=np.int64), np.array([sc for _, sc in known], dtype=np.float64)
 
 
 @lru_cache(maxsize=20_000)
-def _channels_of(word: str, base: float, w: Weights) -> dict[str, float]:
-    """The cached part of :func:`_word_channels` (callers must not modify the result)."""
-    out = {word: _keep_score(word, w)}
+def _channels_of(word: str, w: Weights) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The cached, context-free part of :func:`_word_channels`: sorted ids, channel
+    log-weights without the swap base, and whether the swap base applies (a link, not the
+    word kept). Callers must not modify the arrays."""
+    out = {word: (_keep_score(word, w), 0.0)}
     hop1 = [link for link in _links(word) if " " not in link.original]
     for link in hop1:
-        out.setdefault(link.original, _link_score(link, base, w))
+        out.setdefault(link.original, (_link_score(link, 0.0, w), 1.0))
     if w.two_hop > -50:
         for first in hop1:
             for link in _links(first.original):
                 if " " not in link.original and link.original not in out:
-                    out[link.original] = _link_score(link, base + w.two_hop, w)
-    return out
+                    out[link.original] = (_link_score(link, w.two_hop, w), 1.0)
+    vocab = language_model().vocab
+    rows = sorted((vocab[x], sc, ln) for x, (sc, ln) in out.items() if x in vocab)
+    return (
+        np.array([r[0] for r in rows], dtype=np.int64),
+        np.array([r[1] for r in rows], dtype=np.float64),
+        np.array([r[2] for r in rows], dtype=np.float64),
+    )
 
 
 def _extend(lm, u: np.ndarray, v: np.ndarray, seqs: list[list[int]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -326,11 +346,9 @@ def restore_span(
 def _term_beams(lm, words, norm_tokens, start: int, end: int, w: Weights, u0: int, v0: int) -> list[_Beam]:
     """Hypotheses from the known-term search, scored from the same history as the beam."""
     options = [_word_channels(words, norm_tokens, a, w) for a in range(start, end)]
-    found = search_terms(lm, options)
+    found = search_terms(lm, options, limit=MAX_TERMS, count_weight=w.term_count)
     if not found:
         return []
-    found.sort(key=lambda t: -(t[1] + w.term_count * math.log(t[2])))
-    found = found[:MAX_TERMS]
     seqs = [lm.ids(t[0]).tolist() for t in found]
     n = len(seqs)
     lp, nu, nv = _extend(lm, np.full(n, u0, dtype=np.int64), np.full(n, v0, dtype=np.int64), seqs)

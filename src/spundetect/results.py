@@ -78,6 +78,8 @@ class Report:
     path: str | None = None
     model: dict[str, str] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    #: for HTML input: offset in the source of each character of ``text``
+    source_offsets: Any = field(default=None, repr=False, compare=False)
 
     @property
     def spans(self) -> list[Span]:
@@ -94,7 +96,18 @@ class Report:
         }
         if self.notes:
             d["notes"] = list(self.notes)
+        if self.source_offsets is not None:
+            # HTML input: where each span starts and ends in the source markup
+            for s in d["sentences"]:
+                for sp in s["spans"]:
+                    sp["source_start"], sp["source_end"] = self.source_span(sp["start"], sp["end"])
         return d
+
+    def source_span(self, start: int, end: int) -> tuple[int, int]:
+        """Source offsets of ``text[start:end]`` (the same offsets for plain text)."""
+        if self.source_offsets is None:
+            return start, end
+        return int(self.source_offsets[start]), int(self.source_offsets[end - 1]) + 1
 
     def records(self) -> list[dict[str, Any]]:
         """One flat row per span (for ``pandas.DataFrame(report.records())``)."""

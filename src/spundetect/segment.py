@@ -75,7 +75,7 @@ def _sentence_bounds(text: str) -> Iterator[tuple[int, int]]:
         end = m.end()
         if m.group().startswith("."):
             # "Mr. Smith", "U.S. officials": an abbreviation does not end the sentence.
-            prev = re.search(r"([\w.]+)\.$", text[start : m.start() + 1])
+            prev = re.search(r"([\w.]+)\.$", text[max(start, m.start() - 40) : m.start() + 1])
             if prev and prev.group(1).lower() in _ABBREV:
                 continue
             if prev and len(prev.group(1)) == 1 and prev.group(1).isupper():
@@ -86,8 +86,9 @@ def _sentence_bounds(text: str) -> Iterator[tuple[int, int]]:
         yield start, len(text)
 
 
-def sentences(text: str) -> list[Sentence]:
-    """Split ``text`` into sentences (leading/trailing space excluded) with their tokens."""
+def sentences(text: str, max_tokens: int | None = None) -> list[Sentence]:
+    """Split ``text`` into sentences (leading/trailing space excluded) with their tokens;
+    a sentence longer than ``max_tokens`` tokens is cut into pieces of at most that many."""
     out: list[Sentence] = []
     for a, b in _sentence_bounds(text):
         chunk = text[a:b]
@@ -96,7 +97,13 @@ def sentences(text: str) -> list[Sentence]:
             continue
         s = a + (len(chunk) - len(chunk.lstrip()))
         e = s + len(stripped)
-        out.append(Sentence(s, e, tuple(tokenize(text[s:e], s))))
+        tokens = tokenize(text[s:e], s)
+        if max_tokens is None or len(tokens) <= max_tokens:
+            out.append(Sentence(s, e, tuple(tokens)))
+            continue
+        for i in range(0, len(tokens), max_tokens):
+            piece = tokens[i : i + max_tokens]
+            out.append(Sentence(piece[0].start, piece[-1].end, tuple(piece)))
     return out
 
 

@@ -38,6 +38,15 @@ class Link:
         return int(bool(b & (MOBY_FWD | MOBY_REV))) + int(bool(b & WORDNET)) + int(bool(b & ROGET))
 
 
+@lru_cache(maxsize=200_000)
+def _all_inflections(lemma: str, upos: str) -> dict[str, tuple[str, ...]]:
+    """lemminflect's inflections of a lemma, cached (lemminflect deep-copies on every call;
+    callers must not modify the result)."""
+    import lemminflect
+
+    return lemminflect.getAllInflections(lemma, upos=upos)
+
+
 @lru_cache(maxsize=100_000)
 def _inflections(word: str) -> tuple[tuple[str, str, str], ...]:
     """(lemma, upos, penn tag) readings of ``word``; the word itself as a lemma first."""
@@ -46,7 +55,7 @@ def _inflections(word: str) -> tuple[tuple[str, str, str], ...]:
     out: list[tuple[str, str, str]] = []
     for upos, lemmas in lemminflect.getAllLemmas(word).items():
         for lemma in lemmas:
-            for tag, forms in lemminflect.getAllInflections(lemma, upos=upos).items():
+            for tag, forms in _all_inflections(lemma, upos).items():
                 if word in forms:
                     out.append((lemma, upos, tag))
     return tuple(out)
@@ -57,11 +66,9 @@ def _inflect(lemma: str, upos: str, tag: str) -> str | None:
     """Inflect a (possibly multiword) lemma like the written word, or None if it cannot take
     that form (a noun offered for a verb reading). Phrasal verbs inflect the first word,
     nouns the last."""
-    import lemminflect
-
     parts = lemma.split()
     i = 0 if upos in ("VERB", "AUX") else len(parts) - 1
-    forms = lemminflect.getAllInflections(parts[i], upos=upos).get(tag)
+    forms = _all_inflections(parts[i], upos).get(tag)
     if not forms:
         return None
     parts[i] = forms[0]

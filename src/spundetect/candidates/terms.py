@@ -10,7 +10,7 @@ candidates and filters the rest with ``np.isin``.
 
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from typing import Sequence
 
 import numpy as np
 
@@ -33,33 +33,43 @@ def _slices(keys: np.ndarray, first: np.ndarray, shift: int) -> np.ndarray:
 
 
 def search_terms(
-    lm: LanguageModel, options: Sequence[Mapping[str, float]], min_count: int = MIN_TERM_COUNT
+    lm: LanguageModel,
+    options: Sequence[tuple[np.ndarray, np.ndarray]],
+    min_count: int = MIN_TERM_COUNT,
+    *,
+    limit: int | None = None,
+    count_weight: float = 0.0,
 ) -> list[tuple[list[str], float, int]]:
     """Attested 2- or 3-word n-grams matching per-position options.
 
-    ``options[i]`` maps each allowed word at position ``i`` to its channel log-weight.
-    Returns (words, channel + nothing else, count) for each term seen >= ``min_count`` times.
+    ``options[i]`` is (sorted word ids allowed at position ``i``, their channel log-weights).
+    Returns (words, summed channel log-weight, count) for each term seen >= ``min_count``
+    times; with ``limit``, only the best ``limit`` by channel + count_weight * log(count),
+    best first.
     """
     n = len(options)
-    if n not in (2, 3):
+    if n not in (2, 3) or any(len(ids) == 0 for ids, _ in options):
         return []
     ar = lm.artifact.arrays
-    vocab = lm.vocab
-    id_maps = [{vocab[w]: s for w, s in opt.items() if w in vocab} for opt in options]
-    if not all(id_maps):
-        return []
-    sets = [np.fromiter(m, dtype=np.int64) for m in id_maps]
     keys, counts = (ar["bi_keys"], ar["bi_count"]) if n == 2 else (ar["tri_keys"], ar["tri_count"])
-    idx = _slices(keys, np.sort(sets[0]), BITS * (n - 1))
+    idx = _slices(keys, options[0][0], BITS * (n - 1))
     idx = idx[np.asarray(counts[idx]) >= min_count]
     k = np.asarray(keys[idx]).astype(np.int64)
     cols = [(k >> (BITS * (n - 1 - j))) & MASK for j in range(n)]
     keep = np.ones(len(k), dtype=bool)
     for j in range(1, n):
-        keep &= np.isin(cols[j], sets[j])
+        keep &= np.isin(cols[j], options[j][0])
+    rows = np.flatnonzero(keep)
+    if not len(rows):
+        return []
+    channel = options[0][1][np.searchsorted(options[0][0], cols[0][rows])]
+    for j in range(1, n):
+        channel = channel + options[j][1][np.searchsorted(options[j][0], cols[j][rows])]
+    found = np.asarray(counts[idx[rows]])
+    if limit is not None:
+        best = np.argsort(-(channel + count_weight * np.log(found)), kind="stable")[:limit]
+        rows, channel, found = rows[best], channel[best], found[best]
     words = lm.words
-    out = []
-    for row in np.flatnonzero(keep):
-        ids = [int(c[row]) for c in cols]
-        out.append(([words[i] for i in ids], sum(id_maps[j][i] for j, i in enumerate(ids)), int(counts[idx[row]])))
-    return out
+    return [
+        ([words[int(c[row])] for c in cols], float(channel[r]), int(found[r])) for r, row in enumerate(rows)
+    ]

@@ -1,0 +1,184 @@
+"""Reading inputs: paths, directories and stdin -> decoded text, or a one-line error.
+
+Decoding (documented in the README):
+
+- NUL bytes (without a UTF-16 byte-order mark) or the magic number of a common binary
+  format: not a text file (an error);
+- UTF-8 (a byte-order mark is kept as U+FEFF, so offsets count it); UTF-16 with a
+  byte-order mark;
+- otherwise Windows-1252 if every byte decodes, else UTF-8 with undecodable bytes replaced
+  by U+FFFD; either way a warning says so. Offsets always index the decoded text.
+
+HTML (``.html``/``.htm`` or ``html=True``): the visible text is extracted with the standard
+library's HTML parser (no script, style, head or template content; block elements end a
+line) and :attr:`Input.source_offsets` maps each character of it back to the source text.
+"""
+
+from __future__ import annotations
+
+import codecs
+import fnmatch
+import sys
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Iterable, Iterator
+
+import numpy as np
+
+__all__ = ["Input", "read_inputs", "decode", "extract_html", "DEFAULT_GLOBS"]
+
+DEFAULT_GLOBS = ("*.txt", "*.text", "*.md", "*.markdown", "*.rst", "*.html", "*.htm")
+HTML_SUFFIXES = (".html", ".htm", ".xhtml")
+_MAGIC = (
+    b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"%PDF", b"PK\x03\x04", b"\x1f\x8b", b"BZh", b"\xfd7zXZ", b"7z\xbc\xaf",
+    b"\x7fELF", b"MZ", b"RIFF", b"OggS", b"ID3", b"fLaC", b"\x00\x00\x01\x00", b"SQLite format 3",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Input:
+    """One input: its text, or why it has none."""
+
+    name: str
+    text: str | None = None
+    error: str | None = None
+    warnings: tuple[str, ...] = ()
+    source_offsets: np.ndarray | None = field(default=None, repr=False, compare=False)  # HTML: text index -> source
+
+
+def decode(raw: bytes, name: str) -> tuple[str | None, str | None, tuple[str, ...]]:
+    """(text, error, warnings) for the bytes of one input."""
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return raw.decode("utf-16"), None, ()
+        except UnicodeDecodeError:
+            return None, f"{name}: not a text file (broken UTF-16)", ()
+    if b"\0" in raw or (raw.startswith(_MAGIC) and not _is_utf8_text(raw[:64])):
+        return None, f"{name}: not a text file", ()
+    try:
+        return raw.decode("utf-8"), None, ()
+    except UnicodeDecodeError as e:
+        where = f"byte {e.start}"
+    try:
+        return raw.decode("cp1252"), None, (f"{name}: not valid UTF-8 ({where}); decoded as Windows-1252",)
+    except UnicodeDecodeError:
+        text = raw.decode("utf-8", errors="replace")
+        return text, None, (f"{name}: not valid UTF-8 ({where}); undecodable bytes replaced by U+FFFD",)
+
+
+def _is_utf8_text(head: bytes) -> bool:
+    """A magic number alone is weak for short ones ("MZ", "ID3"): printable text is text."""
+    try:
+        s = head.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return all(c.isprintable() or c in "\r\n\t" for c in s)
+
+
+def read_inputs(paths: Iterable[str], globs: Iterable[str] = DEFAULT_GLOBS, *, html: bool = False) -> Iterator[Input]:
+    """Each file, each matching file under a directory (recursive, sorted), or stdin (``-``),
+    read one at a time."""
+    globs = tuple(globs)
+    for p in paths:
+        if p == "-":
+            yield _make_input("-", sys.stdin.buffer.read(), html)
+            continue
+        path = Path(p)
+        if path.is_dir():
+            files = sorted(f for f in path.rglob("*") if f.is_file() and any(fnmatch.fnmatch(f.name, g) for g in globs))
+            if not files:
+                yield Input(str(path), error=f"{path}: no files matching {', '.join(globs)}")
+        else:
+            files = [path]
+        for f in files:
+            try:
+                raw = f.read_bytes()
+            except OSError as e:
+                yield Input(str(f), error=f"{f}: {e.strerror or e}")
+                continue
+            yield _make_input(str(f), raw, html or f.suffix.lower() in HTML_SUFFIXES)
+
+
+def _make_input(name: str, raw: bytes, html: bool) -> Input:
+    text, error, warnings = decode(raw, name)
+    if text is None or not html:
+        return Input(name, text, error, warnings)
+    visible, offsets = extract_html(text)
+    return Input(name, visible, None, warnings, offsets)
+
+
+_HIDDEN = frozenset({"script", "style", "head", "template", "noscript", "svg", "math", "iframe", "object"})
+_BLOCK = frozenset(
+    "address article aside blockquote br dd div dl dt fieldset figcaption figure footer form h1 h2 h3 h4 h5 h6 "
+    "header hr li main nav ol p pre section table td th tr ul title".split()
+)
+_VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
+
+
+class _Visible(HTMLParser):
+    """Collects visible text and, for each character, its offset in the source."""
+
+    def __init__(self, source: str):
+        super().__init__(convert_charrefs=False)
+        self.source = source
+        self.line_starts = [0]
+        for i, c in enumerate(source):
+            if c == "\n":
+                self.line_starts.append(i + 1)
+        self.chunks: list[str] = []
+        self.offsets: list[np.ndarray] = []
+        self.hidden = 0
+
+    def _pos(self) -> int:
+        line, col = self.getpos()
+        return self.line_starts[line - 1] + col
+
+    def _emit(self, text: str, at: int, exact: bool) -> None:
+        if self.hidden or not text:
+            return
+        self.chunks.append(text)
+        self.offsets.append(np.arange(at, at + len(text)) if exact else np.full(len(text), at))
+
+    def _newline(self) -> None:
+        if self.chunks and not self.hidden and not self.chunks[-1].endswith("\n"):
+            self._emit("\n", self._pos(), False)
+
+    def handle_starttag(self, tag, attrs):
+        if tag in _HIDDEN and tag not in _VOID:
+            self.hidden += 1
+        elif tag in _BLOCK:
+            self._newline()
+
+    def handle_startendtag(self, tag, attrs):
+        if tag in _BLOCK:
+            self._newline()
+
+    def handle_endtag(self, tag):
+        if tag in _HIDDEN:
+            self.hidden = max(0, self.hidden - 1)
+        elif tag in _BLOCK:
+            self._newline()
+
+    def handle_data(self, data):
+        self._emit(data, self._pos(), True)
+
+    def handle_entityref(self, name):
+        import html
+
+        self._emit(html.unescape(f"&{name};"), self._pos(), False)
+
+    def handle_charref(self, name):
+        import html
+
+        self._emit(html.unescape(f"&#{name};"), self._pos(), False)
+
+
+def extract_html(source: str) -> tuple[str, np.ndarray]:
+    """The visible text of an HTML document and, per character, its offset in ``source``."""
+    parser = _Visible(source)
+    parser.feed(source)
+    parser.close()
+    if not parser.chunks:
+        return "", np.zeros(0, dtype=np.int64)
+    return "".join(parser.chunks), np.concatenate(parser.offsets).astype(np.int64)
