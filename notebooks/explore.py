@@ -72,8 +72,10 @@ else:
     lines = [clean.text[s.start : s.end] for s in clean.sentences]
 clean_docs = [detector.check(" ".join(lines[i : i + 10]), f"clean {i // 10}") for i in range(0, len(lines), 10)]
 clean_sentence_scores = np.array([s.score for r in clean_docs for s in r.sentences])
-print(f"{len(clean_docs)} clean documents, {len(clean_sentence_scores)} sentences, "
-      f"{sum(r.spun for r in clean_docs)} documents and {sum(s.spun for r in clean_docs for s in r.sentences)} sentences flagged")
+print(
+    f"{len(clean_docs)} clean documents, {len(clean_sentence_scores)} sentences, "
+    f"{sum(r.spun for r in clean_docs)} documents and {sum(s.spun for r in clean_docs for s in r.sentences)} sentences flagged"
+)
 
 # %% [markdown]
 # ## Sentence score distributions

@@ -50,7 +50,9 @@ def test_marks_follow_the_documented_syntax():
     sentences = (SentenceResult(0, 31, 0.95, True, (span,)), SentenceResult(32, 53, 0.1, False))
     r = Report(text, 0.9, True, 9, sentences, "x.txt")
     out = render_text(r)
-    assert out.startswith("He spoke at a press convention [-> press conference]. [=> spin 0.95] Odd [->> input] stays.\n== x.txt:")
+    assert out.startswith(
+        "He spoke at a press convention [-> press conference]. [=> spin 0.95] Odd [->> input] stays.\n== x.txt:"
+    )
     assert strip_marks(out) == text
     assert "\x1b[" in render_text(r, color=True) and "\x1b[" not in out
     flagged = render_text(r, show="flagged")

@@ -31,8 +31,6 @@ class SuggestFormat(str, Enum):
     json = "json"
 
 
-
-
 @app.callback()
 def _root() -> None:
     """Find synonym-spun English text and suggest what it said before it was spun."""

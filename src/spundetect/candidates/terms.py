@@ -70,6 +70,4 @@ def search_terms(
         best = np.argsort(-(channel + count_weight * np.log(found)), kind="stable")[:limit]
         rows, channel, found = rows[best], channel[best], found[best]
     words = lm.words
-    return [
-        ([words[int(c[row])] for c in cols], float(channel[r]), int(found[r])) for r, row in enumerate(rows)
-    ]
+    return [([words[int(c[row])] for c in cols], float(channel[r]), int(found[r])) for r, row in enumerate(rows)]
