@@ -107,7 +107,7 @@ def test_stdin_directories_globs_and_output_file(tmp_path):
     (tmp_path / "sub" / "c.log").write_text("not checked\n", encoding="utf-8")
     r = runner.invoke(app, ["check", "--format", "jsonl", "--exit-zero", str(tmp_path)])
     assert r.exit_code == 0
-    paths = [json.loads(line)["path"] for line in r.stdout.splitlines()]
+    paths = [row["path"] for row in map(json.loads, r.stdout.splitlines()) if row["kind"] == "document"]
     assert paths == [str(tmp_path / "a.txt"), str(tmp_path / "sub" / "b.md")]
     r = runner.invoke(app, ["check", "--format", "concise", "--glob", "*.log", str(tmp_path)])
     assert r.exit_code == 0 and r.stdout == ""

@@ -80,14 +80,17 @@ def test_concise_lines_point_at_the_spans(seed_report):
     assert any("'press convention' -> 'press conference'" in line for line in lines)
 
 
-def test_jsonl_is_one_sentence_per_line(seed_report):
+def test_jsonl_is_one_sentence_per_line_then_the_document(seed_report):
     rows = [json.loads(line) for line in render_jsonl(seed_report).splitlines()]
-    assert len(rows) == len(seed_report.sentences)
-    for row, s in zip(rows, seed_report.sentences):
+    *sentences, document = rows
+    assert len(sentences) == len(seed_report.sentences)
+    for i, (row, s) in enumerate(zip(sentences, seed_report.sentences)):
+        assert row["kind"] == "sentence" and row["sentence"] == i and row["path"] == seed_report.path
         assert row["start"] == s.start and row["text"] == seed_report.text[s.start : s.end]
-        assert row["path"] == seed_report.path and row["document_spun"] is True
         for sp in row["spans"]:
             assert seed_report.text[sp["start"] : sp["end"]] == sp["text"]
+    assert document["kind"] == "document" and document["spun"] is True
+    assert document["score"] == round(seed_report.score, 4) and document["spans"] == len(seed_report.spans)
 
 
 def test_html_is_standalone_and_carries_the_facts(seed_report):

@@ -128,16 +128,17 @@ def _use_color(choice: Color, stream) -> bool:
 
 
 class _Progress:
-    """A one-line progress bar on stderr, only when stderr is a terminal."""
+    """A one-line progress count on stderr, only when stderr is a terminal, and only once
+    more than one file or chunk (a long input) has been checked."""
 
-    def __init__(self, enabled: bool):
-        self.enabled = enabled and sys.stderr.isatty()
+    def __init__(self) -> None:
+        self.enabled = sys.stderr.isatty()
         self.done = 0
 
     def step(self, name: str, words: int) -> None:
         self.done += 1
-        if self.enabled:
-            sys.stderr.write(f"\r\x1b[Kspundetect: {self.done} checked ({words} words in {name[-40:]})")
+        if self.enabled and self.done > 1:
+            sys.stderr.write(f"\r\x1b[Kspundetect: {self.done} chunks checked ({words} words in {name[-40:]})")
             sys.stderr.flush()
 
     def close(self) -> None:
@@ -174,7 +175,6 @@ def check(
     from .detector import Detector
     from .lexicon import ArtifactError
     from .model import ModelError
-    from .render import render_concise, render_html, render_json, render_jsonl, render_text
 
     try:
         detector = Detector.load(model, trust=trust_model, threshold=threshold)
@@ -185,32 +185,20 @@ def check(
     except OSError as e:
         _fail(f"{output}: {e.strerror or e}")
     use_color = format is Format.text and output is None and _use_color(color, sys.stdout)
-    progress = _Progress(enabled=len(paths) > 1 or any(Path(p).is_dir() for p in paths if p != "-"))
-    reports, errors, found = [], 0, False
+    progress = _Progress()
+    writer = _writer(format, out, detector, show=show.value, color=use_color)
+    errors, found = 0, False
     try:
         for item in read_inputs(paths, glob or DEFAULT_GLOBS, html=html_input):
-            for warning in item.warnings:
-                typer.echo(f"spundetect: warning: {warning}", err=True)
             if item.error:
                 typer.echo(f"spundetect: {item.error}", err=True)
                 errors += 1
                 continue
-            report = detector.check(item.text, item.name, source_offsets=item.source_offsets)
-            found |= report.spun
-            progress.step(item.name, report.words)
-            if format is Format.text:
-                out.write(render_text(report, show=show.value, color=use_color))
-            elif format is Format.concise:
-                out.write(render_concise(report))
-            elif format is Format.jsonl:
-                out.write(render_jsonl(report))
-            else:
-                reports.append(report)
-            out.flush()
-        if format is Format.json:
-            out.write(render_json(reports, detector.model_info) + "\n")
-        elif format is Format.html:
-            out.write(render_html(reports, detector.model_info, _fingerprint_info()))
+            totals = check_input(detector, item, writer, progress)
+            for warning in item.warnings:
+                typer.echo(f"spundetect: warning: {warning}", err=True)
+            found |= totals.spun
+        writer.close()
     finally:
         progress.close()
         if output:
@@ -219,6 +207,34 @@ def check(
         raise typer.Exit(EXIT_ERROR)
     if found and not exit_zero:
         raise typer.Exit(EXIT_FOUND)
+
+
+def _writer(format: Format, out, detector, **options):
+    from .render import WRITERS
+
+    extra = {}
+    if format in (Format.json, Format.html):
+        extra["model"] = detector.model_info
+    if format is Format.html:
+        extra["fingerprints"] = _fingerprint_info()
+    return WRITERS[format.value](out, **extra, **options)
+
+
+def check_input(detector, item, writer, progress=None):
+    """Check one input chunk by chunk, writing as it goes; the document's totals."""
+    from .render import Totals
+
+    totals = Totals(item.name, detector.document_threshold)
+    writer.begin(item.name)
+    for text in item.chunks():
+        report = detector.check(text, item.name, source_offsets=item.source_offsets)
+        writer.chunk(report, totals.chars, totals.lines)
+        totals.add(report)
+        writer.out.flush()
+        if progress:
+            progress.step(item.name, totals.words)
+    writer.end(totals)
+    return totals
 
 
 def _fingerprint_info() -> dict[str, str]:

@@ -54,6 +54,10 @@ class Detector:
         return cls(model, **kwargs)
 
     @property
+    def document_threshold(self) -> float:
+        return self.threshold if self.threshold is not None else self.model.thresholds["document"]
+
+    @property
     def model_info(self) -> dict[str, str]:
         meta = self.model.meta
         return {"name": meta.get("name", ""), "version": meta.get("version", ""), "sha256": meta.get("sha256", "")}

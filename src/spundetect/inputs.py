@@ -36,35 +36,86 @@ _MAGIC = (
 )  # fmt: skip
 
 
+STREAM_BYTES = 4_000_000  # files larger than this are read and checked chunk by chunk
+CHUNK_CHARS = 200_000  # a chunk ends at a paragraph break (else a line break, else a space) near this size
+
+
 @dataclass(frozen=True)
 class Input:
-    """One input: its text, or why it has none."""
+    """One input: its text (or, for a large file, where to stream it from), or why it has none."""
 
     name: str
     text: str | None = None
     error: str | None = None
-    warnings: tuple[str, ...] = ()
+    warnings: list[str] = field(default_factory=list)  # grows while a streamed file is read
     source_offsets: np.ndarray | None = field(default=None, repr=False, compare=False)  # HTML: text index -> source
+    path: Path | None = None  # a large file, streamed by chunks()
+    encoding: str = "utf-8"
+
+    def chunks(self) -> Iterator[str]:
+        """The text in pieces that end at paragraph breaks where possible (one piece unless streamed)."""
+        if self.text is not None:
+            yield self.text
+        elif self.path is not None:
+            yield from _stream(self.path, self.encoding, self.name, self.warnings)
 
 
-def decode(raw: bytes, name: str) -> tuple[str | None, str | None, tuple[str, ...]]:
+_BAD_BYTES = [0]  # undecodable sequences met by the streaming decoder (one stream at a time)
+
+
+def _count_bad(e: UnicodeDecodeError) -> tuple[str, int]:
+    _BAD_BYTES[0] += 1
+    return "\ufffd", e.end
+
+
+def _stream(path: Path, encoding: str, name: str, warnings: list[str]) -> Iterator[str]:
+    """Decode ``path`` incrementally and cut the text into chunks of about CHUNK_CHARS."""
+    codecs.register_error("spundetect-replace", _count_bad)
+    _BAD_BYTES[0] = 0
+    decoder = codecs.getincrementaldecoder(encoding)(errors="spundetect-replace")
+    buf = ""
+    with path.open("rb") as f:
+        while True:
+            block = f.read(1 << 20)
+            buf += decoder.decode(block, final=not block)
+            while len(buf) >= 2 * CHUNK_CHARS or (not block and buf):
+                cut = _cut(buf) if block or len(buf) > CHUNK_CHARS else len(buf)
+                yield buf[:cut]
+                buf = buf[cut:]
+            if not block:
+                break
+    if _BAD_BYTES[0]:
+        warnings.append(f"{name}: not valid {encoding}; {_BAD_BYTES[0]} undecodable byte sequences replaced by U+FFFD")
+
+
+def _cut(buf: str) -> int:
+    """Where to end a chunk: after the last paragraph break, line break or space before
+    CHUNK_CHARS (or at CHUNK_CHARS, in a text with none)."""
+    for sep in ("\n\n", "\n", " "):
+        at = buf.rfind(sep, CHUNK_CHARS // 2, CHUNK_CHARS)
+        if at >= 0:
+            return at + len(sep)
+    return CHUNK_CHARS
+
+
+def decode(raw: bytes, name: str) -> tuple[str | None, str | None, list[str]]:
     """(text, error, warnings) for the bytes of one input."""
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
-            return raw.decode("utf-16"), None, ()
+            return raw.decode("utf-16"), None, []
         except UnicodeDecodeError:
-            return None, f"{name}: not a text file (broken UTF-16)", ()
+            return None, f"{name}: not a text file (broken UTF-16)", []
     if b"\0" in raw or (raw.startswith(_MAGIC) and not _is_utf8_text(raw[:64])):
-        return None, f"{name}: not a text file", ()
+        return None, f"{name}: not a text file", []
     try:
-        return raw.decode("utf-8"), None, ()
+        return raw.decode("utf-8"), None, []
     except UnicodeDecodeError as e:
         where = f"byte {e.start}"
     try:
-        return raw.decode("cp1252"), None, (f"{name}: not valid UTF-8 ({where}); decoded as Windows-1252",)
+        return raw.decode("cp1252"), None, [f"{name}: not valid UTF-8 ({where}); decoded as Windows-1252"]
     except UnicodeDecodeError:
         text = raw.decode("utf-8", errors="replace")
-        return text, None, (f"{name}: not valid UTF-8 ({where}); undecodable bytes replaced by U+FFFD",)
+        return text, None, [f"{name}: not valid UTF-8 ({where}); undecodable bytes replaced by U+FFFD"]
 
 
 def _is_utf8_text(head: bytes) -> bool:
@@ -92,12 +143,38 @@ def read_inputs(paths: Iterable[str], globs: Iterable[str] = DEFAULT_GLOBS, *, h
         else:
             files = [path]
         for f in files:
+            is_html = html or f.suffix.lower() in HTML_SUFFIXES
             try:
+                if not is_html and f.stat().st_size > STREAM_BYTES:
+                    yield _streamed_input(f)
+                    continue
                 raw = f.read_bytes()
             except OSError as e:
                 yield Input(str(f), error=f"{f}: {e.strerror or e}")
                 continue
-            yield _make_input(str(f), raw, html or f.suffix.lower() in HTML_SUFFIXES)
+            yield _make_input(str(f), raw, is_html)
+
+
+def _streamed_input(f: Path) -> Input:
+    """A large file: its first megabyte decides binary or text and the encoding; the rest is
+    decoded as it is read."""
+    with f.open("rb") as fh:
+        head = fh.read(1 << 20)
+    name = str(f)
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return Input(name, path=f, encoding="utf-16")
+    if b"\0" in head or (head.startswith(_MAGIC) and not _is_utf8_text(head[:64])):
+        return Input(name, error=f"{name}: not a text file")
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+        return Input(name, path=f)
+    except UnicodeDecodeError as e:
+        where = f"byte {e.start}"
+    try:
+        head.decode("cp1252")
+        return Input(name, path=f, encoding="cp1252", warnings=[f"{name}: not valid UTF-8 ({where}); decoded as Windows-1252"])
+    except UnicodeDecodeError:
+        return Input(name, path=f)  # UTF-8 with replacement; the stream warns
 
 
 def _make_input(name: str, raw: bytes, html: bool) -> Input:

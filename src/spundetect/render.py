@@ -20,15 +20,17 @@ The text format is the input with marks inserted, then one summary line:
 from __future__ import annotations
 
 import html
+import io
 import json
 import re
-from typing import Any, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Sequence, TextIO
 
 from .results import SCHEMA_VERSION, Report
 
 __all__ = [
     "render_text", "render_concise", "render_json", "render_jsonl", "render_html", "strip_marks",
-    "MARK_OPEN", "MARK_CLOSE", "SENTENCE_OPEN", "NO_NEWLINE",
+    "Totals", "Writer", "WRITERS", "join_reports", "MARK_OPEN", "MARK_CLOSE", "SENTENCE_OPEN", "NO_NEWLINE",
 ]  # fmt: skip
 
 MARK_OPEN, MARK_CLOSE = " [-> ", "]"
@@ -51,14 +53,56 @@ def _span_mark(originals: Sequence[str]) -> str:
     return MARK_OPEN + (" | ".join(_clean(o) for o in originals[:3]) or "?") + MARK_CLOSE
 
 
-def summary_line(report: Report, newline_at_end: bool = True) -> str:
-    flagged = sum(s.spun for s in report.sentences)
-    verdict = "likely spun" if report.spun else "no spinning found"
-    notes = "".join(f" Note: {n}." for n in report.notes)
+@dataclass
+class Totals:
+    """What the summary of one document needs, added up over its chunks."""
+
+    path: str | None
+    threshold: float  # the document threshold
+    sentences: int = 0
+    flagged: int = 0
+    spans: int = 0
+    words: int = 0
+    score_sum: float = 0.0
+    chars: int = 0  # offset of the next chunk
+    lines: int = 0  # line breaks before the next chunk
+    notes: list[str] = field(default_factory=list)
+    newline_at_end: bool = True  # the marked text ended with a newline
+
+    def add(self, report: Report) -> None:
+        self.sentences += len(report.sentences)
+        self.flagged += sum(s.spun for s in report.sentences)
+        self.spans += sum(len(s.spans) for s in report.sentences)
+        self.words += report.words
+        self.score_sum += sum(s.score for s in report.sentences)
+        self.chars += len(report.text)
+        self.lines += report.text.count("\n")
+        self.notes += [n for n in report.notes if n not in self.notes]
+
+    @property
+    def score(self) -> float:
+        """The mean sentence score (as :func:`spundetect.detector.document_score`)."""
+        return self.score_sum / self.sentences if self.sentences else 0.0
+
+    @property
+    def spun(self) -> bool:
+        return bool(self.sentences) and self.score >= self.threshold
+
+    @classmethod
+    def of(cls, report: Report) -> "Totals":
+        t = cls(report.path, threshold=1.0 if not report.spun else 0.0)
+        t.add(report)
+        t.score_sum = report.score * len(report.sentences)  # exactly the report's score
+        return t
+
+
+def summary_line(t: Totals) -> str:
+    verdict = "likely spun" if t.spun else "no spinning found"
+    notes = "".join(f" Note: {n}." for n in t.notes)
     return (
-        f"== {_clean(report.path or '-')}: spin score {report.score:.2f} ({verdict}); "
-        f"{flagged}/{len(report.sentences)} sentences and {len(report.spans)} spans flagged.{notes} {CAUTION}"
-        + ("" if newline_at_end else NO_NEWLINE)
+        f"== {_clean(t.path or '-')}: spin score {t.score:.2f} ({verdict}); "
+        f"{t.flagged}/{t.sentences} sentences and {t.spans} spans flagged.{notes} {CAUTION}"
+        + ("" if t.newline_at_end else NO_NEWLINE)
         + "\n"
     )
 
@@ -68,18 +112,16 @@ def render_text(report: Report, *, show: str = "all", color: bool = False) -> st
 
     ``show="flagged"`` prints only the flagged sentences, each as ``path:line: text``
     (not removable: for reading, not for round trips)."""
-    c = _ANSI if color else dict.fromkeys(_ANSI, "")
-    text = report.text
-    if show == "flagged":
-        out = []
-        for s in report.sentences:
-            if s.spun:
-                line = text.count("\n", 0, s.start) + 1
-                out.append(f"{report.path or '-'}:{line}: {_marked(report, s.start, s.end, c)}\n")
-        return "".join(out) + summary_line(report)
-    body = _marked(report, 0, len(text), c)
-    complete = not body or body.endswith("\n")
-    return body + ("" if complete else "\n") + summary_line(report, complete)
+    return _single(TextWriter(show=show, color=color), report)
+
+
+def _single(writer: "Writer", report: Report) -> str:
+    buf = io.StringIO()
+    writer.out = buf
+    writer.begin(report.path)
+    writer.chunk(report, 0, 0)
+    writer.end(Totals.of(report))
+    return buf.getvalue()
 
 
 def _marked(report: Report, lo: int, hi: int, c: dict[str, str]) -> str:
@@ -121,17 +163,7 @@ def strip_marks(annotated: str) -> str:
 def render_concise(report: Report) -> str:
     """``path:line:col: score source: 'spun' -> 'original'``, one line per span, and one
     line for a flagged document."""
-    path = report.path or "-"
-    out = []
-    for sp in report.spans:
-        line = report.text.count("\n", 0, sp.start) + 1
-        col = sp.start - (report.text.rfind("\n", 0, sp.start) + 1) + 1
-        orig = repr(sp.originals[0].text) if sp.originals else "?"
-        out.append(f"{path}:{line}:{col}: {sp.score:.2f} {sp.source}: {sp.text!r} -> {orig}\n")
-    if report.spun:
-        flagged = sum(s.spun for s in report.sentences)
-        out.append(f"{path}:1:1: {report.score:.2f} document: likely spun ({flagged}/{len(report.sentences)} sentences)\n")
-    return "".join(out)
+    return _single(ConciseWriter(), report)
 
 
 def render_json(reports: Sequence[Report], model: dict[str, str]) -> str:
@@ -140,15 +172,182 @@ def render_json(reports: Sequence[Report], model: dict[str, str]) -> str:
 
 
 def render_jsonl(report: Report) -> str:
-    """One JSON object per sentence, with its path, text and the document's score."""
-    out = []
-    for i, s in enumerate(report.sentences):
-        row: dict[str, Any] = {"path": report.path, "sentence": i} | s.to_dict()
-        row["text"] = report.text[s.start : s.end]
-        row["document_score"] = round(report.score, 4)
-        row["document_spun"] = report.spun
-        out.append(json.dumps(row, ensure_ascii=False) + "\n")
-    return "".join(out)
+    """One JSON object per sentence (``"kind": "sentence"``, with its path and text), then
+    one for the document (``"kind": "document"``)."""
+    return _single(JsonlWriter(), report)
+
+
+# --- writers: one document at a time, in chunks, with bounded memory --------------------
+
+
+class Writer:
+    """Writes one format to ``out``: ``begin(path)``, ``chunk(report, offset, line)`` for each
+    chunk of the document (its report's offsets are relative to the chunk, which starts at
+    character ``offset`` after ``line`` line breaks), ``end(totals)``; ``close()`` after the
+    last document."""
+
+    def __init__(self, out: TextIO | None = None, **options: Any):
+        self.out = out
+        self.options = options
+
+    def begin(self, path: str | None) -> None:
+        self.path = path or "-"
+
+    def chunk(self, report: Report, offset: int, line: int) -> None:
+        pass
+
+    def end(self, totals: Totals) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+class TextWriter(Writer):
+    def begin(self, path: str | None) -> None:
+        super().begin(path)
+        self.c = _ANSI if self.options.get("color") else dict.fromkeys(_ANSI, "")
+        self.last = ""
+
+    def chunk(self, report: Report, offset: int, line: int) -> None:
+        if self.options.get("show") == "flagged":
+            for s in report.sentences:
+                if s.spun:
+                    n = line + report.text.count("\n", 0, s.start) + 1
+                    self.out.write(f"{self.path}:{n}: {_marked(report, s.start, s.end, self.c)}\n")
+            return
+        body = _marked(report, 0, len(report.text), self.c)
+        if body:
+            self.last = body[-1]
+        self.out.write(body)
+
+    def end(self, totals: Totals) -> None:
+        if self.options.get("show") != "flagged":
+            totals.newline_at_end = self.last in ("", "\n")
+            if not totals.newline_at_end:
+                self.out.write("\n")
+        self.out.write(summary_line(totals))
+
+
+class ConciseWriter(Writer):
+    def begin(self, path: str | None) -> None:
+        super().begin(path)
+        self.line_start = 0  # offset in the document where the current line starts
+
+    def chunk(self, report: Report, offset: int, line: int) -> None:
+        text = report.text
+        for sp in report.spans:
+            n = line + text.count("\n", 0, sp.start) + 1
+            brk = text.rfind("\n", 0, sp.start)
+            col = offset + sp.start - (offset + brk + 1 if brk >= 0 else self.line_start) + 1
+            orig = repr(sp.originals[0].text) if sp.originals else "?"
+            self.out.write(f"{self.path}:{n}:{col}: {sp.score:.2f} {sp.source}: {sp.text!r} -> {orig}\n")
+        brk = text.rfind("\n")
+        if brk >= 0:
+            self.line_start = offset + brk + 1
+
+    def end(self, totals: Totals) -> None:
+        if totals.spun:
+            flagged = f"{totals.flagged}/{totals.sentences} sentences"
+            self.out.write(f"{self.path}:1:1: {totals.score:.2f} document: likely spun ({flagged})\n")
+
+
+class JsonlWriter(Writer):
+    def begin(self, path: str | None) -> None:
+        self.raw_path = path
+        self.index = 0
+
+    def chunk(self, report: Report, offset: int, line: int) -> None:
+        for s in report.sentences:
+            row: dict[str, Any] = {"kind": "sentence", "path": self.raw_path, "sentence": self.index}
+            row |= s.to_dict(offset)
+            row["text"] = report.text[s.start : s.end]
+            if report.source_offsets is not None:
+                for sp, d in zip(s.spans, row["spans"]):
+                    d["source_start"], d["source_end"] = report.source_span(sp.start, sp.end)
+            self.out.write(json.dumps(row, ensure_ascii=False) + "\n")
+            self.index += 1
+
+    def end(self, totals: Totals) -> None:
+        row = {"kind": "document", "path": self.raw_path} | _document_facts(totals)
+        self.out.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def _document_facts(t: Totals) -> dict[str, Any]:
+    d: dict[str, Any] = {"score": round(t.score, 4), "spun": t.spun, "words": t.words, "sentences_flagged": t.flagged}
+    d["spans"] = t.spans
+    if t.notes:
+        d["notes"] = list(t.notes)
+    return d
+
+
+class JsonWriter(Writer):
+    """The JSON contract, written as it goes: each document's sentences stream out, its
+    score follows them."""
+
+    def __init__(self, out: TextIO | None = None, *, model: dict[str, str], **options: Any):
+        super().__init__(out, **options)
+        self.out.write(json.dumps({"schema_version": SCHEMA_VERSION, "model": model})[:-1] + ', "documents": [')
+        self.first_doc = True
+
+    def begin(self, path: str | None) -> None:
+        self.out.write(("" if self.first_doc else ", ") + '{"path": ' + json.dumps(path, ensure_ascii=False) + ', "sentences": [')
+        self.first_doc = False
+        self.first = True
+
+    def chunk(self, report: Report, offset: int, line: int) -> None:
+        d = report.to_dict(offset)
+        for s in d["sentences"]:
+            self.out.write(("" if self.first else ", ") + json.dumps(s, ensure_ascii=False))
+            self.first = False
+
+    def end(self, totals: Totals) -> None:
+        facts = {"score": round(totals.score, 4), "spun": totals.spun, "words": totals.words}
+        if totals.notes:
+            facts["notes"] = list(totals.notes)
+        self.out.write("], " + json.dumps(facts, ensure_ascii=False)[1:])
+
+    def close(self) -> None:
+        self.out.write("]}\n")
+
+
+class HtmlWriter(Writer):
+    """The HTML page needs every document whole: chunks are joined back into one report."""
+
+    def __init__(self, out: TextIO | None = None, *, model: dict[str, str], fingerprints: dict[str, str] | None = None, **options: Any):
+        super().__init__(out, **options)
+        self.model, self.fingerprints = model, fingerprints
+        self.reports: list[Report] = []
+
+    def begin(self, path: str | None) -> None:
+        self.parts: list[tuple[Report, int]] = []
+
+    def chunk(self, report: Report, offset: int, line: int) -> None:
+        self.parts.append((report, offset))
+
+    def end(self, totals: Totals) -> None:
+        self.reports.append(join_reports([r for r, _ in self.parts], totals))
+
+    def close(self) -> None:
+        self.out.write(render_html(self.reports, self.model, self.fingerprints))
+
+
+WRITERS: dict[str, type[Writer]] = {
+    "text": TextWriter, "concise": ConciseWriter, "json": JsonWriter, "jsonl": JsonlWriter, "html": HtmlWriter,
+}  # fmt: skip
+
+
+def join_reports(parts: Sequence[Report], totals: Totals) -> Report:
+    """One report from the consecutive chunks of a document (offsets made global)."""
+    if len(parts) == 1:
+        return parts[0]
+    sentences, offset = [], 0
+    for r in parts:
+        sentences += [s.shifted(offset) for s in r.sentences]
+        offset += len(r.text)
+    first = parts[0]
+    text = "".join(r.text for r in parts)
+    return Report(text, totals.score, totals.spun, totals.words, tuple(sentences), first.path, first.model, tuple(totals.notes))
 
 
 # --- HTML -------------------------------------------------------------------------------

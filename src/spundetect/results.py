@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 __all__ = ["Suggestion", "Span", "SentenceResult", "Report", "SCHEMA_VERSION"]
@@ -37,10 +37,10 @@ class Span:
     source: str  # "synonym", "phrase" or "fingerprint"
     originals: tuple[Suggestion, ...] = ()
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, offset: int = 0) -> dict[str, Any]:
         return {
-            "start": self.start,
-            "end": self.end,
+            "start": self.start + offset,
+            "end": self.end + offset,
             "text": self.text,
             "score": _r(self.score),
             "source": self.source,
@@ -56,14 +56,19 @@ class SentenceResult:
     spun: bool
     spans: tuple[Span, ...] = ()
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, offset: int = 0) -> dict[str, Any]:
         return {
-            "start": self.start,
-            "end": self.end,
+            "start": self.start + offset,
+            "end": self.end + offset,
             "score": _r(self.score),
             "spun": self.spun,
-            "spans": [s.to_dict() for s in self.spans],
+            "spans": [s.to_dict(offset) for s in self.spans],
         }
+
+    def shifted(self, offset: int) -> "SentenceResult":
+        """The same result with offsets moved by ``offset`` (joining chunks of a document)."""
+        spans = tuple(replace(sp, start=sp.start + offset, end=sp.end + offset) for sp in self.spans)
+        return replace(self, start=self.start + offset, end=self.end + offset, spans=spans)
 
 
 @dataclass(frozen=True)
@@ -85,14 +90,15 @@ class Report:
     def spans(self) -> list[Span]:
         return [sp for s in self.sentences for sp in s.spans]
 
-    def to_dict(self) -> dict[str, Any]:
-        """The document object of the JSON contract (shared/DESIGN.md section 4)."""
+    def to_dict(self, offset: int = 0) -> dict[str, Any]:
+        """The document object of the JSON contract (shared/DESIGN.md section 4); ``offset``
+        is added to every offset (a chunk of a longer input)."""
         d: dict[str, Any] = {
             "path": self.path,
             "score": _r(self.score),
             "spun": self.spun,
             "words": self.words,
-            "sentences": [s.to_dict() for s in self.sentences],
+            "sentences": [s.to_dict(offset) for s in self.sentences],
         }
         if self.notes:
             d["notes"] = list(self.notes)
