@@ -92,7 +92,7 @@ def test_text_format_marks_are_removable():
     assert "press convention [-> press conference" in res.stdout
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text(alphabet=st.characters(codec="utf-8"), max_size=300))
 def test_any_text_gives_a_consistent_report(detector, text):
     report = detector.check(text)

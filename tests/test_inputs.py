@@ -1,0 +1,162 @@
+"""Bad input through `check`: each kind gets a correct result or a clear one-line error.
+
+The table below is the contract: input kind -> (exit code, what stdout/stderr must say).
+"""
+
+import gzip
+import io
+import json
+import os
+import zipfile
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from spundetect import inputs
+from spundetect.cli import app
+from spundetect.detector import Detector
+from spundetect.render import render_text, strip_marks
+
+runner = CliRunner()
+SPUN_SENTENCE = "Stoltenberg mentioned at a press convention that troops had got here amid experiences of shelling."
+
+
+def _png() -> bytes:
+    return b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00"
+
+
+def _zip() -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("a.txt", "hello " * 50)
+    return buf.getvalue()
+
+
+def _html() -> bytes:
+    return (
+        "<!DOCTYPE html><html><head><title>t</title><style>p{color:red}</style>"
+        "<script>var press = 'convention';</script></head><body><h1>News</h1>"
+        f"<p>{SPUN_SENTENCE.replace('press convention', 'press <b>convention</b>')} Caf&eacute; &amp; bar.</p>"
+        "</body></html>"
+    ).encode()
+
+
+# kind: (file bytes, expected exit code, text expected on stdout or stderr)
+TABLE = {
+    "empty": (b"", 0, "0/0 sentences"),
+    "whitespace only": (b"  \n\t\n  ", 0, "0/0 sentences"),
+    "NUL bytes": (b"abc\x00def", 2, "not a text file"),
+    "PNG image": (_png(), 2, "not a text file"),
+    "zip archive": (_zip(), 2, "not a text file"),
+    "gzip archive": (gzip.compress(b"hello world " * 100), 2, "not a text file"),
+    "Windows-1252": ("Caf\u00e9 \u201cquoted\u201d text about the weather.".encode("cp1252"), 0, "decoded as Windows-1252"),
+    "broken UTF-8": (b"The weather \x81\x8d is fine today.", 0, "U+FFFD"),
+    "UTF-16 with BOM": ("The weather is fine today.".encode("utf-16"), 0, "0/1 sentences"),
+    "non-English": (("Der Hund ist sehr groß und die Katze schläft auf dem Sofa im Wohnzimmer. " * 3).encode(), 0, "not English"),
+    "spun English": (SPUN_SENTENCE.encode(), 1, "press conference"),
+}
+
+
+@pytest.mark.parametrize("kind", list(TABLE))
+def test_input_kinds(tmp_path, kind):
+    raw, code, says = TABLE[kind]
+    f = tmp_path / "input.txt"
+    f.write_bytes(raw)
+    r = runner.invoke(app, ["check", str(f)])
+    assert r.exit_code == code, (kind, r.output)
+    assert says in r.stdout + r.stderr
+    assert "Traceback" not in r.stdout + r.stderr
+    if code == 2:
+        assert r.stderr == f"spundetect: {f}: not a text file\n"  # one line, with the path
+    if r.stderr and code != 2:
+        assert all(line.startswith("spundetect: warning: ") for line in r.stderr.splitlines())
+
+
+def test_offsets_index_the_decoded_text(tmp_path):
+    text = "Caf\u00e9 owners said the press convention was held amid experiences of shelling."
+    f = tmp_path / "latin.txt"
+    f.write_bytes(text.encode("cp1252"))
+    doc = json.loads(runner.invoke(app, ["check", "--format", "json", str(f)]).stdout)["documents"][0]
+    spans = [sp for s in doc["sentences"] for sp in s["spans"]]
+    assert spans and all(text[sp["start"] : sp["end"]] == sp["text"] for sp in spans)
+
+
+def test_missing_and_unreadable_paths_do_not_stop_the_run(tmp_path):
+    good = tmp_path / "good.txt"
+    good.write_text(SPUN_SENTENCE, encoding="utf-8")
+    (tmp_path / "plain").write_text("x", encoding="utf-8")
+    unreadable = tmp_path / "plain" / "child.txt"  # "Not a directory", even for root
+    r = runner.invoke(app, ["check", "--format", "json", str(tmp_path / "missing.txt"), str(unreadable), str(good)])
+    assert r.exit_code == 2
+    assert [d["path"] for d in json.loads(r.stdout)["documents"]] == [str(good)]
+    err = r.stderr.splitlines()
+    assert err == [f"spundetect: {tmp_path / 'missing.txt'}: No such file or directory", f"spundetect: {unreadable}: Not a directory"]
+    if os.geteuid() != 0:  # root reads anything
+        locked = tmp_path / "locked.txt"
+        locked.write_text("x", encoding="utf-8")
+        locked.chmod(0)
+        r = runner.invoke(app, ["check", str(locked)])
+        assert r.exit_code == 2 and "Permission denied" in r.stderr
+
+
+def test_html_visible_text_with_source_offsets(tmp_path):
+    f = tmp_path / "page.html"
+    f.write_bytes(_html())
+    r = runner.invoke(app, ["check", "--format", "json", str(f)])
+    assert r.exit_code == 1
+    doc = json.loads(r.stdout)["documents"][0]
+    source = _html().decode()
+    spans = [sp for s in doc["sentences"] for sp in s["spans"]]
+    assert spans
+    for sp in spans:
+        inside = source[sp["source_start"] : sp["source_end"]]
+        assert inside.startswith(sp["text"].split()[0]) and inside.endswith(sp["text"].split()[-1])
+    text, offsets = inputs.extract_html(source)
+    assert "var press" not in text and "p{color" not in text and "Café & bar." in text
+    assert all(source[offsets[i]] == text[i] for i, c in enumerate(text) if c.isalpha() and c != "é")
+
+
+def test_long_line_without_punctuation_is_cut_into_pieces():
+    line = ("the press convention was held in the faculty constructing " * 200).strip()
+    report = Detector.load().check(line)
+    assert len(report.sentences) > 1 and all(len(line[s.start : s.end].split()) <= 150 for s in report.sentences)
+    assert all(line[sp.start : sp.end] == sp.text for sp in report.spans)
+
+
+def test_streamed_file_gives_back_the_input_and_true_offsets(tmp_path, monkeypatch):
+    monkeypatch.setattr(inputs, "STREAM_BYTES", 1_000)
+    monkeypatch.setattr(inputs, "CHUNK_CHARS", 400)
+    paragraphs = [SPUN_SENTENCE, "The weather [-> was] fine.", "x" * 900, "Caf\u00e9 " + SPUN_SENTENCE]
+    text = "\n\n".join(paragraphs * 3)
+    f = tmp_path / "big.txt"
+    f.write_text(text, encoding="utf-8")
+    r = runner.invoke(app, ["check", "--format", "text", "--exit-zero", str(f)])
+    assert strip_marks(r.stdout) == text
+    doc = json.loads(runner.invoke(app, ["check", "--format", "json", str(f)]).stdout)["documents"][0]
+    spans = [sp for s in doc["sentences"] for sp in s["spans"]]
+    assert len(spans) >= 6 and all(text[sp["start"] : sp["end"]] == sp["text"] for sp in spans)
+    starts = [s["start"] for s in doc["sentences"]]
+    assert starts == sorted(starts) and doc["sentences"][-1]["end"] <= len(text)
+    concise = runner.invoke(app, ["check", "--format", "concise", str(f)]).stdout.splitlines()
+    lines = text.split("\n")
+    for row in concise[:-1]:
+        _, line, col, rest = row.split(":", 3)
+        assert lines[int(line) - 1][int(col) - 1 :].startswith(rest.split("'")[1])
+
+
+@pytest.fixture(scope="module")
+def detector():
+    return Detector.load()
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=200) | st.sampled_from([SPUN_SENTENCE, "[-> x] " + SPUN_SENTENCE]))
+def test_any_unicode_text_round_trips_through_the_text_format(detector, text):
+    report = detector.check(text)
+    assert strip_marks(render_text(report)) == text
+    for s in report.sentences:
+        assert 0 <= s.start < s.end <= len(text)
+        for sp in s.spans:
+            assert s.start <= sp.start < sp.end <= s.end and text[sp.start : sp.end] == sp.text
