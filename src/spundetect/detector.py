@@ -17,7 +17,7 @@ import numpy as np
 from . import segment
 from .candidates.fingerprints import fingerprints
 from .candidates.phrases import MAX_PHRASE_WORDS, phrase_table
-from .features import SentenceRows, document_rows, sentence_rows, token_rows
+from .features import SentenceRows, document_rows, sentence_rows, token_rows_batch
 from .lm import language_model
 from .model import SpinModel, load_model
 from .restore import FUNCTION_WORDS, restore_span
@@ -137,7 +137,7 @@ class Detector:
     def score(self, sentences: Sequence[Sequence[str]]) -> tuple[list[SentenceRows], list[np.ndarray], np.ndarray]:
         """Token rows, span probabilities per word token, and sentence probabilities of the
         tokenised sentences of *one* document."""
-        parts = document_rows([token_rows(list(tokens)) for tokens in sentences])
+        parts = document_rows(token_rows_batch([list(tokens) for tokens in sentences]))
         rows = [p.rows for p in parts]
         flat = self.model.span_proba(np.vstack(rows)) if any(len(r) for r in rows) else np.zeros(0)
         span_p = np.split(flat, np.cumsum([len(r) for r in rows])[:-1]) if rows else []

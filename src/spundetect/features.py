@@ -28,7 +28,7 @@ from .lm import UNK, language_model
 from .restore import FUNCTION_WORDS, Weights, fitted_weights
 
 __all__ = [
-    "TOKEN_FEATURES", "SENTENCE_FEATURES", "SentenceRows", "token_rows", "document_rows", "sentence_rows", "SpinFeatures",
+    "TOKEN_FEATURES", "SENTENCE_FEATURES", "SentenceRows", "token_rows", "token_rows_batch", "document_rows", "sentence_rows", "SpinFeatures",
 ]  # fmt: skip
 
 TOKEN_FEATURES = (
@@ -100,25 +100,27 @@ class SentenceRows:
 
 
 @lru_cache(maxsize=200_000)
-def _candidates(word: str) -> tuple[tuple[str, ...], np.ndarray, np.ndarray, np.ndarray]:
-    """Known single-word originals of ``word``: words, fwd bit, n sources, log degree."""
+def _candidates(word: str) -> tuple[tuple[str, ...], np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Known single-word originals of ``word``: words, LM ids, fwd bit, n sources, log degree."""
     lm = language_model()
     links = [lk for lk in thesaurus().originals(word) if " " not in lk.original and lm.known(lk.original)]
     return (
         tuple(lk.original for lk in links),
+        lm.ids([lk.original for lk in links]),
         np.array([bool(lk.bits & MOBY_FWD) for lk in links], dtype=np.float64),
         np.array([lk.n_sources for lk in links], dtype=np.float64),
         np.array([math.log(lk.degree + 1) for lk in links], dtype=np.float64),
     )
 
 
-def _window_lp(lm, ids: np.ndarray, pos: np.ndarray, cand: np.ndarray) -> np.ndarray:
-    """log p of the window at padded positions ``pos`` with the word replaced by ``cand``."""
+def _window_lp(lm, ids: np.ndarray, pos: np.ndarray, cand: np.ndarray, last: np.ndarray) -> np.ndarray:
+    """log p of the window at padded positions ``pos`` with the word replaced by ``cand``;
+    ``last`` is the index of the last padded position of each one's sentence."""
     h2, h1 = ids[pos - 2], ids[pos - 1]
-    n1, n2 = ids[np.minimum(pos + 1, len(ids) - 1)], ids[np.minimum(pos + 2, len(ids) - 1)]
+    n1, n2 = ids[np.minimum(pos + 1, last)], ids[np.minimum(pos + 2, last)]
     lp = lm.logprob_ids(h2, h1, cand)
-    has1 = pos + 1 < len(ids)
-    has2 = pos + 2 < len(ids)
+    has1 = pos + 1 <= last
+    has2 = pos + 2 <= last
     lp = lp + np.where(has1, lm.logprob_ids(h1, cand, n1), 0.0)
     lp = lp + np.where(has2, lm.logprob_ids(cand, n1, n2), 0.0)
     return lp
@@ -126,36 +128,56 @@ def _window_lp(lm, ids: np.ndarray, pos: np.ndarray, cand: np.ndarray) -> np.nda
 
 def token_rows(tokens: Sequence[str], weights: Weights | None = None) -> SentenceRows:
     """Feature rows for the word tokens of one tokenised sentence."""
+    return token_rows_batch([tokens], weights)[0]
+
+
+def token_rows_batch(sentences: Sequence[Sequence[str]], weights: Weights | None = None) -> list[SentenceRows]:
+    """Feature rows for the word tokens of each tokenised sentence, computed in one batch
+    (the same numbers as one sentence at a time, with far fewer, larger LM queries)."""
     w = weights or fitted_weights()
     lm = language_model()
-    norm = [segment.norm(t) for t in tokens]
-    words = [i for i, t in enumerate(tokens) if segment.is_word(t) and norm[i] != "<num>"]
-    n_feat = N_TOKEN_BASE
-    if not words:
-        return SentenceRows(np.array(words, dtype=np.int64), np.zeros((0, n_feat)), [])
-    ids = np.concatenate([[0, 0], lm.ids(norm), [1]])  # padded: token i is at i + 2
     unk = lm.vocab[UNK]
+    norms = [[segment.norm(t) for t in tokens] for tokens in sentences]
+    # padded ids of all sentences end to end: sentence k's token i sits at base[k] + i + 2
+    ids_parts, base, pos_parts, sent_of, word_lists = [], [], [], [], []
+    at = 0
+    for k, norm in enumerate(norms):
+        words = [i for i, t in enumerate(sentences[k]) if segment.is_word(t) and norm[i] != "<num>"]
+        word_lists.append(words)
+        ids_parts.append(np.concatenate([[0, 0], lm.ids(norm), [1]]))
+        base.append(at)
+        pos_parts.append(np.array(words, dtype=np.int64) + at + 2)
+        sent_of.append(np.full(len(words), k))
+        at += len(norm) + 3
+    out: list[SentenceRows | None] = [None] * len(sentences)
+    n = sum(len(ws) for ws in word_lists)
+    if n == 0:
+        return [SentenceRows(np.zeros(0, dtype=np.int64), np.zeros((0, N_TOKEN_BASE)), []) for _ in sentences]
+    ids = np.concatenate(ids_parts).astype(np.int64)
+    pos_w = np.concatenate(pos_parts)
+    sent = np.concatenate(sent_of)
+    ends = np.array(base) + np.array([len(x) + 2 for x in norms])  # last padded index per sentence
+    last = ends[sent]
+    flat_norm = [norms[k][i] for k, ws in enumerate(word_lists) for i in ws]
 
     # --- candidates of every word, scored in one batch
     owner, cand_ids, fwd, nsrc, ldeg, cand_words = [], [], [], [], [], []
-    for r, i in enumerate(words):
-        cw, f, s, d = _candidates(norm[i])
+    for r, word in enumerate(flat_norm):
+        cw, ci, f, s_, d = _candidates(word)
         if cw:
             owner.append(np.full(len(cw), r))
-            cand_ids.append(lm.ids(cw))
+            cand_ids.append(ci)
             fwd.append(f)
-            nsrc.append(s)
+            nsrc.append(s_)
             ldeg.append(d)
             cand_words.extend(cw)
-    pos_w = np.array(words) + 2
-    written_lp = _window_lp(lm, ids, pos_w, ids[pos_w])
+    written_lp = _window_lp(lm, ids, pos_w, ids[pos_w], last)
     surprisal = -lm.logprob_ids(ids[pos_w - 2], ids[pos_w - 1], ids[pos_w])
-    func = np.array([norm[i] in FUNCTION_WORDS for i in words])
+    func = np.array([x in FUNCTION_WORDS for x in flat_norm])
     keep = np.where(func, w.keep_function, w.keep_content)
-    capital = np.array([i > 0 and tokens[i][:1].isupper() for i in words])
-    base = np.where(capital, w.swap_proper, np.where(func, w.swap_function, w.swap_content))
+    capital = np.array([i > 0 and sentences[k][i][:1].isupper() for k, ws in enumerate(word_lists) for i in ws], dtype=bool)
+    swap_base = np.where(capital, w.swap_proper, np.where(func, w.swap_function, w.swap_content))
 
-    n = len(words)
     lm_gain = np.zeros(n)
     ch_gain = np.full(n, -10.0)
     p_changed = np.zeros(n)
@@ -166,12 +188,12 @@ def token_rows(tokens: Sequence[str], weights: Weights | None = None) -> Sentenc
     best_deg = np.zeros(n)
     best_idx = np.full(n, -1)
     best_words = [""] * n
+    all_cand_ids = np.concatenate(cand_ids) if owner else np.zeros(0, dtype=np.int64)
     if owner:
         owner_a = np.concatenate(owner)
-        cid = np.concatenate(cand_ids)
         fwd_a, nsrc_a, ldeg_a = np.concatenate(fwd), np.concatenate(nsrc), np.concatenate(ldeg)
-        cand_lp = _window_lp(lm, ids, pos_w[owner_a], cid)
-        channel = base[owner_a] + w.spinner_direction * fwd_a + w.per_source * nsrc_a + w.degree * ldeg_a
+        cand_lp = _window_lp(lm, ids, pos_w[owner_a], all_cand_ids, last[owner_a])
+        channel = swap_base[owner_a] + w.spinner_direction * fwd_a + w.per_source * nsrc_a + w.degree * ldeg_a
         total = w.lm * cand_lp + channel
         written_total = w.lm * written_lp + keep
         n_cand = np.bincount(owner_a, minlength=n).astype(float)
@@ -197,64 +219,106 @@ def token_rows(tokens: Sequence[str], weights: Weights | None = None) -> Sentenc
     uni = lm.artifact.arrays["uni_logp"]
     uni_written = uni[ids[pos_w]].astype(float)
     best_ids = ids[pos_w].copy()
-    if owner:
-        has = best_idx >= 0
-        best_ids[has] = np.concatenate(cand_ids)[best_idx[has]]
+    chosen = best_idx >= 0
+    best_ids[chosen] = all_cand_ids[best_idx[chosen]]
     uni_best = uni[best_ids].astype(float)
 
     def bigram(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return np.log1p(lm.counts_ids(np.stack([a, b], axis=1)))
 
-    right = ids[np.minimum(pos_w + 1, len(ids) - 1)]
+    right = ids[np.minimum(pos_w + 1, last)]
     left = ids[pos_w - 1]
     lb_w, rb_w = bigram(left, ids[pos_w]), bigram(ids[pos_w], right)
     lb_b, rb_b = bigram(left, best_ids), bigram(best_ids, right)
 
-    phrase_cur, phrase_gain = _phrase_evidence(lm, ids, norm, words)
-    fp = _fingerprint_mask(tokens, words)
-    quotes = np.array(segment.quote_mask(list(tokens)), dtype=bool)[words]
+    phrase_cur, phrase_gain = _phrase_evidence(lm, ids, base, norms, word_lists)
+    fp, quotes = np.zeros(n), np.zeros(n, dtype=bool)
+    bounds = np.concatenate([[0], np.cumsum([len(ws) for ws in word_lists])])
+    for k, ws in enumerate(word_lists):
+        if not ws:
+            continue
+        a, b = bounds[k], bounds[k + 1]
+        fp[a:b] = _fingerprint_mask(sentences[k], ws)
+        quotes[a:b] = np.array(segment.quote_mask(list(sentences[k])), dtype=bool)[ws]
     unknown = ids[pos_w] == unk
-    neigh = np.array([max((ch_gain[j] for j in range(max(0, r - 2), min(n, r + 3)) if j != r), default=-10.0) for r in range(n)])
+    neigh = np.full(n, -np.inf)
+    for shift in (-2, -1, 1, 2):  # the best channel gain of the words within two, same sentence
+        j = np.arange(n) + shift
+        ok = (j >= 0) & (j < n)
+        ok[ok] &= sent[j[ok]] == sent[ok]
+        neigh[ok] = np.maximum(neigh[ok], ch_gain[j[ok]])
+    neigh[np.isneginf(neigh)] = -10.0
     rows = np.column_stack(
         [
             surprisal, written_lp, lm_gain, ch_gain, p_changed, np.log1p(n_cand), np.log1p(n_better), best_fwd, best_src, best_deg,
             uni_written, uni_best, lb_w, rb_w, lb_b, rb_b, phrase_cur, phrase_gain, fp, func, capital, quotes,
-            unknown, neigh, np.full(n, ch_gain.mean()), np.full(n, math.log(n)),
+            unknown, neigh, np.zeros(n), np.zeros(n),
         ]
-    )  # fmt: skip
-    return SentenceRows(np.array(words, dtype=np.int64), rows.astype(np.float64), best_words)
+    ).astype(np.float64)  # fmt: skip
+    for k, ws in enumerate(word_lists):
+        a, b = bounds[k], bounds[k + 1]
+        if a < b:
+            rows[a:b, -2] = ch_gain[a:b].mean()
+            rows[a:b, -1] = math.log(b - a)
+        out[k] = SentenceRows(np.array(ws, dtype=np.int64), rows[a:b], best_words[a:b])
+    return out
 
 
-def _phrase_evidence(lm, ids: np.ndarray, norm: Sequence[str], words: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
-    """Per word: is it inside a curated multiword swap, and the best LM gain of a swap covering it."""
+def _phrase_evidence(
+    lm, ids: np.ndarray, base: Sequence[int], norms: Sequence[Sequence[str]], word_lists: Sequence[Sequence[int]]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per word (all sentences, in order): is it inside a curated multiword swap, and the best
+    LM gain of a swap covering it. ``ids`` holds the padded sentences end to end, sentence
+    ``k`` from ``base[k]``. All sequences are scored in one batch."""
     pt = phrase_table()
-    where = {i: r for r, i in enumerate(words)}
-    curated = np.zeros(len(words))
-    gain = np.zeros(len(words))
-    for a in range(len(norm)):
-        for n in range(1, MAX_PHRASE_WORDS + 1):
-            if a + n > len(norm):
-                break
-            swaps = pt.originals(" ".join(norm[a : a + n]))
-            if not swaps:
-                continue
-            rows = [where[i] for i in range(a, a + n) if i in where]
-            if any(s.idiom for s in swaps):
-                curated[rows] = 1.0
-            written = ids[a + 2 : a + n + 2 + _CTX]
-            hist = ids[a : a + 2]
-            base = _seq_lp(lm, hist, written)
-            best = max(
-                _seq_lp(lm, hist, np.concatenate([lm.ids(s.original.split()), ids[a + n + 2 : a + n + 2 + _CTX]])) for s in swaps
-            )
-            for r in rows:
-                gain[r] = max(gain[r], best - base)
+    n_words = sum(len(ws) for ws in word_lists)
+    curated = np.zeros(n_words)
+    gain = np.zeros(n_words)
+    jobs = []  # (rows covered, index of the written sequence, indices of the swap sequences)
+    seqs: list[np.ndarray] = []
+    first_row = 0
+    for k, (norm, words) in enumerate(zip(norms, word_lists)):
+        where = {i: first_row + r for r, i in enumerate(words)}
+        first_row += len(words)
+        for a in range(len(norm)):
+            for n in range(1, MAX_PHRASE_WORDS + 1):
+                if a + n > len(norm):
+                    break
+                swaps = pt.originals(" ".join(norm[a : a + n]))
+                if not swaps:
+                    continue
+                rows = [where[i] for i in range(a, a + n) if i in where]
+                if any(sw.idiom for sw in swaps):
+                    curated[rows] = 1.0
+                at = base[k] + a  # padded position of the two history words
+                hist, after = ids[at : at + 2], ids[at + n + 2 : at + n + 2 + _CTX]
+                jobs.append((rows, len(seqs), range(len(seqs) + 1, len(seqs) + 1 + len(swaps))))
+                seqs.append(np.concatenate([hist, ids[at + 2 : at + n + 2], after]))
+                seqs += [np.concatenate([hist, _phrase_ids(lm, sw.original), after]) for sw in swaps]
+    if not jobs:
+        return curated, gain
+    lp = _seqs_lp(lm, seqs)
+    for rows, written, swapped in jobs:
+        best = max(lp[j] for j in swapped) - lp[written]
+        for r in rows:
+            gain[r] = max(gain[r], best)
     return curated, gain
 
 
-def _seq_lp(lm, hist: np.ndarray, seq: np.ndarray) -> float:
-    full = np.concatenate([hist, seq])
-    return float(lm.logprob_ids(full[:-2], full[1:-1], full[2:]).sum())
+@lru_cache(maxsize=100_000)
+def _phrase_ids(lm, phrase: str) -> np.ndarray:
+    return lm.ids(phrase.split())
+
+
+def _seqs_lp(lm, seqs: Sequence[np.ndarray]) -> list[float]:
+    """Summed log p of each id sequence's words after its first two (one batched query)."""
+    full = np.concatenate(seqs)
+    lengths = np.array([len(x) for x in seqs])
+    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    owner = np.repeat(np.arange(len(seqs)), lengths - 2)
+    i = np.arange(len(owner)) + np.repeat(starts - np.concatenate([[0], np.cumsum(lengths - 2)[:-1]]), lengths - 2)
+    lp = lm.logprob_ids(full[i], full[i + 1], full[i + 2])
+    return np.bincount(owner, weights=lp, minlength=len(seqs)).tolist()
 
 
 def _fingerprint_mask(tokens: Sequence[str], words: Sequence[int]) -> np.ndarray:
@@ -337,7 +401,7 @@ class SpinFeatures(TransformerMixin, BaseEstimator):
     def transform(self, X) -> np.ndarray:
         rows, index = [], []
         for d, doc in enumerate(X):
-            parts = document_rows([token_rows(list(tokens), self.weights) for tokens in doc])
+            parts = document_rows(token_rows_batch([list(tokens) for tokens in doc], self.weights))
             for s, p in enumerate(parts):
                 rows.append(p.rows)
                 index += [(d, s, int(i)) for i in p.index]

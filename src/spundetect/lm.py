@@ -29,13 +29,27 @@ def pack(a, b, c):
 
 
 def _lookup(keys: np.ndarray, values: np.ndarray, query: np.ndarray, default: float) -> np.ndarray:
+    return _find(keys, values, query, default)[0]
+
+
+def _find(keys: np.ndarray, values: np.ndarray, query: np.ndarray, default: float) -> tuple[np.ndarray, np.ndarray]:
+    """(values of ``query`` keys, or ``default``; whether each was found)."""
     q = query.astype(np.uint64)
-    if len(keys) == 0:
-        return np.full(len(q), default, dtype=np.float64)
-    pos = np.searchsorted(keys, q)
+    if len(keys) == 0 or len(q) == 0:
+        return np.full(len(q), default, dtype=np.float64), np.zeros(len(q), dtype=bool)
+    if len(q) > 64:  # sorted, distinct queries walk the keys in order: several times faster
+        order = np.argsort(q)
+        qs = q[order]
+        first = np.empty(len(qs), dtype=bool)
+        first[0] = True
+        np.not_equal(qs[1:], qs[:-1], out=first[1:])
+        pos = np.empty(len(q), dtype=np.intp)
+        pos[order] = np.searchsorted(keys, qs[first])[np.cumsum(first) - 1]
+    else:
+        pos = np.searchsorted(keys, q)
     pos_c = np.minimum(pos, len(keys) - 1)
     hit = keys[pos_c] == q
-    return np.where(hit, values[pos_c], default).astype(np.float64)
+    return np.where(hit, values[pos_c], default).astype(np.float64), hit
 
 
 @dataclass(frozen=True, eq=False)
@@ -76,9 +90,11 @@ class LanguageModel:
         p2 = _lookup(ar["bi_keys"], ar["bi_a"], bikey, 0.0) + ar["bi_gamma"][vv].astype(np.float64) * p1
         p2 = np.where(v < 0, p1, p2)
         uu = np.maximum(u, 0)
-        g3 = _lookup(ar["ctx_keys"], ar["ctx_gamma"], pack(0, uu, vv), 1.0)
-        p3 = _lookup(ar["tri_keys"], ar["tri_a"], pack(uu, vv, w), 0.0) + g3 * p2
-        p3 = np.where((u < 0) | (v < 0), p2, p3)
+        # a trigram (u v w) is only stored when its context (u v) is: look up the rest only
+        g3, seen = _find(ar["ctx_keys"], ar["ctx_gamma"], pack(0, uu, vv), 1.0)
+        p3 = p2.copy()
+        at = np.flatnonzero(seen & (u >= 0) & (v >= 0))
+        p3[at] = _lookup(ar["tri_keys"], ar["tri_a"], pack(uu[at], vv[at], w[at]), 0.0) + g3[at] * p2[at]
         # <unk> stands for many rare types: share its mass among them.
         return np.log(p3) - np.where(w == 2, self._log_unk_types, 0.0)
 

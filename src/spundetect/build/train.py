@@ -28,7 +28,7 @@ from sklearn.calibration import CalibratedClassifierCV
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.model_selection import GroupKFold, cross_val_predict
 
-from ..features import N_TOKEN_BASE, SENTENCE_FEATURES, TOKEN_FEATURES, SentenceRows, document_rows, sentence_rows, token_rows
+from ..features import N_TOKEN_BASE, SENTENCE_FEATURES, TOKEN_FEATURES, SentenceRows, document_rows, sentence_rows, token_rows_batch
 from ..detector import document_score
 from ..model import DEFAULT_MODEL_DIR, SpinModel, save_model
 from .dataset import Document, Example, datasheet, make_documents
@@ -75,7 +75,7 @@ class Featurized:
 def featurize(docs: list[Document]) -> Featurized:
     examples, sent_doc, parts = [], [], []
     for d, doc in enumerate(docs):
-        rows = document_rows([token_rows(list(ex.tokens)) for ex in doc.examples])
+        rows = document_rows(token_rows_batch([list(ex.tokens) for ex in doc.examples]))
         examples += doc.examples
         sent_doc += [d] * len(doc.examples)
         parts += rows
