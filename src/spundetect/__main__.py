@@ -1,5 +1,6 @@
-"""``python -m spundetect``: the command-line interface."""
+"""python -m spundetect"""
 
 from .cli import main
 
-main()
+if __name__ == "__main__":  # not when a spawned worker process imports it
+    main()

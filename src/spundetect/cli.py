@@ -162,6 +162,10 @@ def check(
         None, "--glob", help=f"Files to take from directories (repeatable; default {' '.join(DEFAULT_GLOBS)})."
     ),
     html_input: bool = typer.Option(False, "--html", help="Treat every input as HTML (default: by extension)."),
+    jsonl_field: Optional[str] = typer.Option(
+        None, "--jsonl-field", help="Inputs are JSON Lines; check this field of each record (named PATH:LINE)."
+    ),
+    jobs: int = typer.Option(1, "--jobs", "-j", min=1, max=256, help="Check inputs in N processes (output stays in input order)."),
     model: Optional[Path] = typer.Option(None, "--model", help="A model folder or file (its meta.json sha256 must match)."),
     trust_model: bool = typer.Option(
         False, "--trust-model", help="Load --model even without a matching meta.json (it is a pickle)."
@@ -188,13 +192,14 @@ def check(
     progress = _Progress()
     writer = _writer(format, out, detector, show=show.value, color=use_color)
     errors, found = 0, False
+    items = read_inputs(paths, glob or DEFAULT_GLOBS, html=html_input, jsonl_field=jsonl_field)
     try:
-        for item in read_inputs(paths, glob or DEFAULT_GLOBS, html=html_input):
+        for item, reports in _checked(detector, items, jobs, (model, trust_model, threshold)):
             if item.error:
                 typer.echo(f"spundetect: {item.error}", err=True)
                 errors += 1
                 continue
-            totals = check_input(detector, item, writer, progress)
+            totals = write_input(detector, item, reports, writer, progress)
             for warning in item.warnings:
                 typer.echo(f"spundetect: warning: {warning}", err=True)
             found |= totals.spun
@@ -220,14 +225,13 @@ def _writer(format: Format, out, detector, **options):
     return WRITERS[format.value](out, **extra, **options)
 
 
-def check_input(detector, item, writer, progress=None):
-    """Check one input chunk by chunk, writing as it goes; the document's totals."""
+def write_input(detector, item, reports, writer, progress=None):
+    """Write one input's chunk reports (made as they are consumed); the document's totals."""
     from .render import Totals
 
     totals = Totals(item.name, detector.document_threshold)
     writer.begin(item.name)
-    for text in item.chunks():
-        report = detector.check(text, item.name, source_offsets=item.source_offsets)
+    for report in reports:
         writer.chunk(report, totals.chars, totals.lines)
         totals.add(report)
         writer.out.flush()
@@ -235,6 +239,74 @@ def check_input(detector, item, writer, progress=None):
             progress.step(item.name, totals.words)
     writer.end(totals)
     return totals
+
+
+def _check_chunks(detector, item):
+    for text in item.chunks():
+        yield detector.check(text, item.name, source_offsets=item.source_offsets)
+
+
+_WORKER_DETECTOR = None
+
+
+_ONE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
+def _worker_init(model, trust: bool, threshold) -> None:
+    """In a fresh worker process: one OpenMP/BLAS thread (the workers share the cores:
+    spinning thread pools of several processes slow everything down many times over), and
+    the model (inherited when forked, else loaded once)."""
+    global _WORKER_DETECTOR
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(1)
+    if _WORKER_DETECTOR is None:
+        from .detector import Detector
+
+        _WORKER_DETECTOR = Detector.load(model, trust=trust, threshold=threshold)
+
+
+def _worker_check(item):
+    """In a worker process: the input (its warnings filled in) and its chunk reports."""
+    if item.error:
+        return item, []
+    return item, list(_check_chunks(_WORKER_DETECTOR, item))
+
+
+def _checked(detector, items, jobs: int, load_args=(None, False, None)):
+    """(input, its chunk reports) in input order; with jobs > 1 from a process pool that
+    works at most 4 * jobs inputs ahead (bounded memory on a stream of inputs). Workers are
+    forked (Linux) before this process has run any OpenMP code, so they share the loaded
+    model and data; elsewhere they are spawned and load the model themselves."""
+    if jobs <= 1:
+        for item in items:
+            yield item, ([] if item.error else _check_chunks(detector, item))
+        return
+    import multiprocessing as mp
+    from collections import deque
+    from concurrent.futures import ProcessPoolExecutor
+
+    global _WORKER_DETECTOR
+    fork = "fork" in mp.get_all_start_methods()
+    _WORKER_DETECTOR = detector.warm() if fork else None
+    ctx = mp.get_context("fork" if fork else "spawn")
+    saved = {k: os.environ.get(k) for k in _ONE_THREAD}
+    os.environ.update(_ONE_THREAD)  # for spawned workers, before they import numpy
+    pending: deque = deque()
+    try:
+        with ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_worker_init, initargs=load_args) as pool:
+            for item in items:
+                pending.append(pool.submit(_worker_check, item))
+                if len(pending) >= 4 * jobs:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
 
 
 def _fingerprint_info() -> dict[str, str]:

@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 MAX_SPAN_WORDS = 4
 COLLOCATION_RATIO = 10  # a restored pair this much more frequent than the written one
 N_SUGGESTIONS = 3
+BATCH_TOKENS = 2000  # token features are computed this many tokens at a time
 MAX_SENTENCE_TOKENS = 150  # longer "sentences" (no punctuation) are scored in pieces
 MIN_LANGUAGE_WORDS, MIN_FUNCTION_RATE, MIN_ENGLISH_KNOWN = 8, 0.08, 0.5
 
@@ -38,7 +39,8 @@ class Detector:
     """Scores documents with a trained :class:`~spundetect.model.SpinModel`.
 
     ``threshold`` overrides the model's sentence and document thresholds (``spun`` flags);
-    scores themselves do not change.
+    scores themselves do not change. ``suggestions`` is how many originals to suggest per
+    span (0: none, and no restore search: the fast way to score a crawl).
     """
 
     def __init__(self, model: SpinModel, *, threshold: float | None = None, suggestions: int = N_SUGGESTIONS):
@@ -52,6 +54,19 @@ class Detector:
         model = load_model(Path(path) if path else None, trust=trust)
         _check_artifacts(model)
         return cls(model, **kwargs)
+
+    def warm(self) -> "Detector":
+        """Load the lexical data now (the LM and thesaurus vocabularies, the phrase table,
+        the fingerprints, lemminflect's tables), without running the model: worker
+        processes forked afterwards share them instead of each loading its own."""
+        from .candidates.synonyms import _inflections, thesaurus
+
+        language_model().vocab
+        thesaurus().index
+        phrase_table().originals("got here")
+        fingerprints().match_tokens(["warm"])
+        _inflections("running")
+        return self
 
     @property
     def document_threshold(self) -> float:
@@ -91,6 +106,8 @@ class Detector:
         word when the restored pair is a known collocation that the written pair is not
         ("convention" in "press convention" -> "press conference"; "pull" in "pull again"
         -> "pull back"), so that the mark shows the collocation the swap broke."""
+        if self.suggestions <= 0:  # scoring only: no restore search
+            return a, b, []
         cands = restore_span(tokens, a, b, k=self.suggestions)
         if b - a != 1 or not cands:
             return a, b, cands
@@ -117,8 +134,9 @@ class Detector:
         least the document threshold (a spun document around it) is flagged at the lower
         ``sentence_in_flagged_doc``; in a flagged sentence the span threshold is
         ``span_in_flagged`` (``span_in_flagged_doc`` with a spun document around it).
-        A one-sentence document borrows nothing. ``--threshold`` replaces the document and
-        sentence thresholds.
+        A one-sentence document borrows nothing. A document is flagged when its score reaches
+        the document threshold and at least one of its sentences is flagged. ``--threshold``
+        replaces the document and sentence thresholds.
         """
         th = self.model.thresholds
         p = np.asarray(sent_p, dtype=float)
@@ -132,12 +150,21 @@ class Detector:
         else:
             sent_spun = (p >= th["sentence"]) | (backed & (p >= th["sentence_in_flagged_doc"]))
         span_t = np.where(sent_spun, np.where(backed, th["span_in_flagged_doc"], th["span_in_flagged"]), th["span"])
-        return score, bool(n and score >= doc_t), sent_spun, span_t
+        return score, bool(n and score >= doc_t and sent_spun.any()), sent_spun, span_t
 
     def score(self, sentences: Sequence[Sequence[str]]) -> tuple[list[SentenceRows], list[np.ndarray], np.ndarray]:
         """Token rows, span probabilities per word token, and sentence probabilities of the
         tokenised sentences of *one* document."""
-        parts = document_rows(token_rows_batch([list(tokens) for tokens in sentences]))
+        base_rows, batch, size = [], [], 0
+        for tokens in sentences:  # batches of ~BATCH_TOKENS: big LM queries, bounded memory
+            batch.append(list(tokens))
+            size += len(tokens)
+            if size >= BATCH_TOKENS:
+                base_rows += token_rows_batch(batch)
+                batch, size = [], 0
+        if batch:
+            base_rows += token_rows_batch(batch)
+        parts = document_rows(base_rows)
         rows = [p.rows for p in parts]
         flat = self.model.span_proba(np.vstack(rows)) if any(len(r) for r in rows) else np.zeros(0)
         span_p = np.split(flat, np.cumsum([len(r) for r in rows])[:-1]) if rows else []

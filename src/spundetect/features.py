@@ -100,17 +100,16 @@ class SentenceRows:
 
 
 @lru_cache(maxsize=200_000)
-def _candidates(word: str) -> tuple[tuple[str, ...], np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Known single-word originals of ``word``: words, LM ids, fwd bit, n sources, log degree."""
+def _candidates(word: str) -> tuple[tuple[str, ...], np.ndarray, np.ndarray]:
+    """Known single-word originals of ``word``: the words, their LM ids, and one (3, n) array
+    of fwd bit, number of sources and log degree (compact: one entry per word type)."""
     lm = language_model()
     links = [lk for lk in thesaurus().originals(word) if " " not in lk.original and lm.known(lk.original)]
-    return (
-        tuple(lk.original for lk in links),
-        lm.ids([lk.original for lk in links]),
-        np.array([bool(lk.bits & MOBY_FWD) for lk in links], dtype=np.float64),
-        np.array([lk.n_sources for lk in links], dtype=np.float64),
-        np.array([math.log(lk.degree + 1) for lk in links], dtype=np.float64),
-    )
+    evidence = np.array(
+        [[bool(lk.bits & MOBY_FWD) for lk in links], [lk.n_sources for lk in links], [math.log(lk.degree + 1) for lk in links]],
+        dtype=np.float64,
+    ).reshape(3, len(links))
+    return tuple(lk.original for lk in links), lm.ids([lk.original for lk in links]), evidence
 
 
 def _window_lp(lm, ids: np.ndarray, pos: np.ndarray, cand: np.ndarray, last: np.ndarray) -> np.ndarray:
@@ -163,13 +162,13 @@ def token_rows_batch(sentences: Sequence[Sequence[str]], weights: Weights | None
     # --- candidates of every word, scored in one batch
     owner, cand_ids, fwd, nsrc, ldeg, cand_words = [], [], [], [], [], []
     for r, word in enumerate(flat_norm):
-        cw, ci, f, s_, d = _candidates(word)
+        cw, ci, ev = _candidates(word)
         if cw:
             owner.append(np.full(len(cw), r))
             cand_ids.append(ci)
-            fwd.append(f)
-            nsrc.append(s_)
-            ldeg.append(d)
+            fwd.append(ev[0])
+            nsrc.append(ev[1])
+            ldeg.append(ev[2])
             cand_words.extend(cw)
     written_lp = _window_lp(lm, ids, pos_w, ids[pos_w], last)
     surprisal = -lm.logprob_ids(ids[pos_w - 2], ids[pos_w - 1], ids[pos_w])

@@ -36,8 +36,8 @@ _MAGIC = (
 )  # fmt: skip
 
 
-STREAM_BYTES = 4_000_000  # files larger than this are read and checked chunk by chunk
-CHUNK_CHARS = 200_000  # a chunk ends at a paragraph break (else a line break, else a space) near this size
+STREAM_BYTES = 1_000_000  # files larger than this are read and checked chunk by chunk (bounded memory)
+CHUNK_CHARS = 100_000  # a chunk ends at a paragraph break (else a line break, else a space) near this size
 
 
 @dataclass(frozen=True)
@@ -127,10 +127,17 @@ def _is_utf8_text(head: bytes) -> bool:
     return all(c.isprintable() or c in "\r\n\t" for c in s)
 
 
-def read_inputs(paths: Iterable[str], globs: Iterable[str] = DEFAULT_GLOBS, *, html: bool = False) -> Iterator[Input]:
+def read_inputs(
+    paths: Iterable[str], globs: Iterable[str] = DEFAULT_GLOBS, *, html: bool = False, jsonl_field: str | None = None
+) -> Iterator[Input]:
     """Each file, each matching file under a directory (recursive, sorted), or stdin (``-``),
-    read one at a time."""
+    read one at a time; with ``jsonl_field``, each line of each file is a JSON record whose
+    field of that name is one document (named ``PATH:LINE``)."""
     globs = tuple(globs)
+    if jsonl_field is not None:
+        for p in paths:
+            yield from _jsonl_records(p, jsonl_field)
+        return
     for p in paths:
         if p == "-":
             yield _make_input("-", sys.stdin.buffer.read(), html)
@@ -153,6 +160,35 @@ def read_inputs(paths: Iterable[str], globs: Iterable[str] = DEFAULT_GLOBS, *, h
                 yield Input(str(f), error=f"{f}: {e.strerror or e}")
                 continue
             yield _make_input(str(f), raw, is_html)
+
+
+def _jsonl_records(p: str, field_name: str) -> Iterator[Input]:
+    """One input per JSON Lines record, read one line at a time (bounded memory)."""
+    import json
+
+    try:
+        fh = sys.stdin.buffer if p == "-" else open(p, "rb")  # noqa: SIM115 (closed below)
+    except OSError as e:
+        yield Input(p, error=f"{p}: {e.strerror or e}")
+        return
+    try:
+        for n, raw in enumerate(fh, 1):
+            name = f"{p}:{n}"
+            if not raw.strip():
+                continue
+            try:
+                record = json.loads(raw)
+            except ValueError as e:  # includes undecodable bytes
+                yield Input(name, error=f"{name}: not a JSON record ({e.__class__.__name__})")
+                continue
+            text = record.get(field_name) if isinstance(record, dict) else None
+            if not isinstance(text, str):
+                yield Input(name, error=f"{name}: no text field {field_name!r}")
+                continue
+            yield Input(name, text)
+    finally:
+        if fh is not sys.stdin.buffer:
+            fh.close()
 
 
 def _streamed_input(f: Path) -> Input:

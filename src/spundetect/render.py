@@ -86,11 +86,13 @@ class Totals:
 
     @property
     def spun(self) -> bool:
-        return bool(self.sentences) and self.score >= self.threshold
+        """As :meth:`spundetect.detector.Detector.decide`: the score reaches the threshold
+        and a sentence is flagged."""
+        return bool(self.flagged) and self.score >= self.threshold
 
     @classmethod
     def of(cls, report: Report) -> "Totals":
-        t = cls(report.path, threshold=1.0 if not report.spun else 0.0)
+        t = cls(report.path, threshold=0.0 if report.spun else float("inf"))
         t.add(report)
         t.score_sum = report.score * len(report.sentences)  # exactly the report's score
         return t

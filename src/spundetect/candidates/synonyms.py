@@ -61,7 +61,7 @@ def _inflections(word: str) -> tuple[tuple[str, str, str], ...]:
     return tuple(out)
 
 
-@lru_cache(maxsize=500_000)
+@lru_cache(maxsize=100_000)
 def _inflect(lemma: str, upos: str, tag: str) -> str | None:
     """Inflect a (possibly multiword) lemma like the written word, or None if it cannot take
     that form (a noun offered for a verb reading). Phrasal verbs inflect the first word,
@@ -111,9 +111,9 @@ class Thesaurus:
         j = self.index.get(original)
         return next((bits for k, bits in self._raw(written) if k == j), 0)
 
-    @lru_cache(maxsize=65536)  # noqa: B019  (one shared, long-lived instance)
     def originals(self, written: str) -> tuple[Link, ...]:
-        """Candidate originals of a lower-cased written word or phrase, inflected like it."""
+        """Candidate originals of a lower-cased written word or phrase, inflected like it
+        (not cached here: callers cache the compact form they need)."""
         found: dict[str, Link] = {}
         words = self.words
         degree = self.artifact.arrays["degree"]

@@ -1,0 +1,243 @@
+"""Speed and memory of spundetect against baselines measured in the same run.
+
+    python benchmarks/bench.py [--out benchmarks/results.json] [--words 50000]
+
+On about 50,000 words of clean news assembled from ../shared/eval/clean_sentences.txt
+(paragraphs of 10 sentences, documents of 10 paragraphs), measures:
+
+- spundetect ``check`` throughput in one process (words/s, the full check: scores,
+  spans, suggested originals, text rendering), warm (after one pass over other text);
+- a naive list-lookup baseline: a loop of case-insensitive word-boundary regex searches
+  over the tortured-phrase list, the way current tools do it;
+- a bare regex tokenisation pass over the same text;
+- the cold start of ``spundetect check`` on a one-line file against
+  ``python -c "import numpy, sklearn"`` (median of 5 runs each);
+- the command-line run time and peak RSS at 10k / 50k / 200k words (linear?);
+- ``check --jobs 2`` against ``--jobs 1`` on 100 files.
+
+Ratios are printed next to the seconds; the full result goes to JSON. Standard library
+timing only; the machine may be shared and noisy, so compare ratios, not seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import platform
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+WORD_RE = re.compile(r"\w+")
+TOKEN_RE = re.compile(r"\w+(?:[-'’]\w+)*|[^\w\s]")
+
+
+def shared_dir() -> Path:
+    sys.path.insert(0, str(ROOT / "src"))
+    from spundetect.build.sources import shared_dir as find
+
+    return find()
+
+
+def clean_text(words: int, start: int = 0) -> str:
+    """About ``words`` words of clean news, from line ``start`` on (cycling if needed)."""
+    lines = (shared_dir() / "eval" / "clean_sentences.txt").read_text(encoding="utf-8").splitlines()
+    out, n, i = [], 0, start
+    while n < words:
+        line = lines[i % len(lines)]
+        out.append(line)
+        n += len(WORD_RE.findall(line))
+        i += 1
+    paragraphs = [" ".join(out[j : j + 10]) for j in range(0, len(out), 10)]
+    docs = ["\n\n".join(paragraphs[j : j + 10]) for j in range(0, len(paragraphs), 10)]
+    return "\n\n\n".join(docs) + "\n"
+
+
+def documents(text: str) -> list[str]:
+    return text.split("\n\n\n")
+
+
+def best_of(fn, repeat: int = 3) -> float:
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return min(times)
+
+
+def bench_spundetect(text: str, warm_text: str) -> dict:
+    sys.path.insert(0, str(ROOT / "src"))
+    from spundetect.cli import write_input
+    from spundetect.detector import Detector
+    from spundetect.inputs import Input
+    from spundetect.render import TextWriter
+
+    detector = Detector.load()
+
+    def run(t: str) -> tuple[int, int]:
+        out, spans = io.StringIO(), 0
+        writer = TextWriter(out)
+        for k, doc in enumerate(documents(t)):
+            item = Input(f"doc{k}", doc)
+            totals = write_input(detector, item, (detector.check(c, item.name) for c in item.chunks()), writer)
+            spans += totals.spans
+        return spans, len(out.getvalue())
+
+    run(warm_text)  # fills the per-word-type caches on other text, as a long run would
+    t = time.perf_counter()
+    spans, _ = run(text)
+    seconds = time.perf_counter() - t
+    words = len(WORD_RE.findall(text))
+    return {"seconds": seconds, "words": words, "words_per_s": words / seconds, "spans_flagged": spans}
+
+
+def bench_naive(text: str, max_phrases: int | None) -> dict:
+    rows = (shared_dir() / "lexicon" / "pps_tortured_phrases.tsv").read_text(encoding="utf-8").splitlines()[1:]
+    phrases = sorted({r.split("\t")[0] for r in rows if r.strip()})
+    used = phrases[:max_phrases] if max_phrases else phrases
+    t = time.perf_counter()
+    hits = 0
+    for phrase in used:
+        hits += len(re.findall(r"\b" + re.escape(phrase) + r"\b", text, flags=re.IGNORECASE))
+    seconds = (time.perf_counter() - t) * len(phrases) / len(used)
+    words = len(WORD_RE.findall(text))
+    return {
+        "phrases": len(phrases),
+        "phrases_timed": len(used),
+        "extrapolated": len(used) < len(phrases),
+        "seconds": seconds,
+        "words_per_s": words / seconds,
+        "hits": hits,
+    }
+
+
+def bench_tokenise(text: str) -> dict:
+    seconds = best_of(lambda: TOKEN_RE.findall(text), 5)
+    return {"seconds": seconds, "words_per_s": len(WORD_RE.findall(text)) / seconds}
+
+
+def run_cli(args: list[str], stdin_file: Path | None = None) -> tuple[float, int, int]:
+    """(wall seconds, peak RSS in MB, exit code) of ``spundetect ARGS`` in a new process."""
+    t = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "spundetect", *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT
+    )
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - t
+    code = os.waitstatus_to_exitcode(status)
+    if code not in (0, 1):
+        raise RuntimeError(f"spundetect {' '.join(args)} exited {code}: {proc.stderr.read().decode()[-500:]}")
+    proc.stderr.close()
+    return seconds, usage.ru_maxrss // 1024, code
+
+
+def bench_cold_start(tmp: Path) -> dict:
+    one = tmp / "one_line.txt"
+    one.write_text("The minister spoke to reporters on Monday.\n", encoding="utf-8")
+    imports, checks = [], []
+    for _ in range(5):
+        t = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "import numpy, sklearn"], check=True)
+        imports.append(time.perf_counter() - t)
+        checks.append(run_cli(["check", str(one)])[0])
+    return {
+        "check_one_line_s": statistics.median(checks),
+        "import_numpy_sklearn_s": statistics.median(imports),
+        "ratio": statistics.median(checks) / statistics.median(imports),
+    }
+
+
+def bench_sizes(tmp: Path, sizes: list[int]) -> dict:
+    out = {}
+    for words in sizes:
+        f = tmp / f"clean_{words}.txt"
+        f.write_text(clean_text(words), encoding="utf-8")
+        seconds, rss, _ = run_cli(["check", "--format", "jsonl", "--exit-zero", str(f)])
+        n = len(WORD_RE.findall(f.read_text(encoding="utf-8")))
+        out[str(words)] = {"words": n, "seconds": seconds, "peak_rss_mb": rss, "us_per_word": 1e6 * seconds / n}
+    return out
+
+
+def bench_jobs(tmp: Path, files: int = 100, words: int = 500) -> dict:
+    folder = tmp / "many"
+    folder.mkdir()
+    text = clean_text(files * words)
+    lines = text.split("\n\n")
+    per = max(1, len(lines) // files)
+    for i in range(files):
+        (folder / f"doc{i:03d}.txt").write_text("\n\n".join(lines[i * per : (i + 1) * per]) + "\n", encoding="utf-8")
+    result = {"files": files}
+    for jobs in (1, 2):
+        result[f"jobs_{jobs}_s"] = run_cli(["check", "--format", "jsonl", "--exit-zero", "--jobs", str(jobs), str(folder)])[0]
+    result["speedup"] = result["jobs_1_s"] / result["jobs_2_s"]
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results.json")
+    ap.add_argument("--words", type=int, default=50_000)
+    ap.add_argument("--baseline-phrases", type=int, default=None, help="time only the first N phrases (extrapolated)")
+    ap.add_argument("--sizes", default="10000,50000,200000")
+    args = ap.parse_args(argv)
+
+    text = clean_text(args.words)
+    warm = clean_text(args.words // 5, start=3000)
+    log = lambda msg: print(msg, file=sys.stderr, flush=True)  # noqa: E731
+    result: dict = {"machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()}}
+    log("spundetect check ...")
+    result["spundetect"] = bench_spundetect(text, warm)
+    log("naive list lookup ...")
+    result["naive_list_lookup"] = bench_naive(text, args.baseline_phrases)
+    log("regex tokenisation ...")
+    result["regex_tokenisation"] = bench_tokenise(text)
+    with tempfile.TemporaryDirectory() as tmp:
+        log("cold start ...")
+        result["cold_start"] = bench_cold_start(Path(tmp))
+        log("sizes ...")
+        result["sizes"] = bench_sizes(Path(tmp), [int(s) for s in args.sizes.split(",")])
+        log("--jobs ...")
+        result["jobs"] = bench_jobs(Path(tmp))
+    sd, nv, tok = result["spundetect"], result["naive_list_lookup"], result["regex_tokenisation"]
+    sizes = result["sizes"]
+    first, last = sizes[min(sizes, key=int)], sizes[max(sizes, key=int)]
+    result["ratios"] = {
+        "speed_vs_naive_list_lookup": sd["words_per_s"] / nv["words_per_s"],
+        "cost_vs_regex_tokenisation": tok["words_per_s"] / sd["words_per_s"],
+        "cold_start_vs_import_numpy_sklearn": result["cold_start"]["ratio"],
+        "per_word_time_largest_vs_smallest": last["us_per_word"] / first["us_per_word"],
+        "jobs_2_speedup": result["jobs"]["speedup"],
+    }
+    result["peak_rss_mb_largest"] = last["peak_rss_mb"]
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+
+    r = result["ratios"]
+    print(f"spundetect check         {sd['words_per_s']:10.0f} words/s  ({sd['words']} words, {sd['seconds']:.1f} s)")
+    extrapolated = " (extrapolated)" if nv["extrapolated"] else ""
+    print(f"naive list lookup        {nv['words_per_s']:10.0f} words/s  ({nv['phrases']} phrases{extrapolated})")
+    print(f"regex tokenisation       {tok['words_per_s']:10.0f} words/s")
+    print(f"  spundetect / naive:        {r['speed_vs_naive_list_lookup']:6.1f}x faster   (target >= 10)")
+    print(f"  spundetect cost / tokenise: {r['cost_vs_regex_tokenisation']:6.1f}x          (target <= 40)")
+    cs = result["cold_start"]
+    print(f"cold start {cs['check_one_line_s']:.2f} s vs import numpy+sklearn {cs['import_numpy_sklearn_s']:.2f} s: "
+          f"{cs['ratio']:.1f}x (target <= 3)")  # fmt: skip
+    for words, row in sizes.items():
+        print(f"  {words:>7} words: {row['seconds']:7.1f} s  {row['us_per_word']:6.1f} us/word  peak RSS {row['peak_rss_mb']} MB")
+    print(f"  per-word time, largest / smallest: {r['per_word_time_largest_vs_smallest']:.2f} (1.0 = linear)")
+    jb = result["jobs"]
+    print(f"--jobs 2 vs 1 on {jb['files']} files: {jb['jobs_1_s']:.1f} s -> {jb['jobs_2_s']:.1f} s, {jb['speedup']:.2f}x (target >= 1.7)")
+    print(f"written to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
