@@ -208,12 +208,15 @@ def main(argv: list[str] | None = None) -> int:
         result["jobs"] = bench_jobs(Path(tmp))
     sd, nv, tok = result["spundetect"], result["naive_list_lookup"], result["regex_tokenisation"]
     sizes = result["sizes"]
+    startup = result["cold_start"]["check_one_line_s"]
+    for row in sizes.values():  # the per-word time once the start-up is paid
+        row["us_per_word_after_startup"] = 1e6 * max(row["seconds"] - startup, 0.0) / row["words"]
     first, last = sizes[min(sizes, key=int)], sizes[max(sizes, key=int)]
     result["ratios"] = {
         "speed_vs_naive_list_lookup": sd["words_per_s"] / nv["words_per_s"],
         "cost_vs_regex_tokenisation": tok["words_per_s"] / sd["words_per_s"],
         "cold_start_vs_import_numpy_sklearn": result["cold_start"]["ratio"],
-        "per_word_time_largest_vs_smallest": last["us_per_word"] / first["us_per_word"],
+        "per_word_time_largest_vs_smallest": last["us_per_word_after_startup"] / first["us_per_word_after_startup"],
         "jobs_2_speedup": result["jobs"]["speedup"],
     }
     result["peak_rss_mb_largest"] = last["peak_rss_mb"]
@@ -231,8 +234,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"cold start {cs['check_one_line_s']:.2f} s vs import numpy+sklearn {cs['import_numpy_sklearn_s']:.2f} s: "
           f"{cs['ratio']:.1f}x (target <= 3)")  # fmt: skip
     for words, row in sizes.items():
-        print(f"  {words:>7} words: {row['seconds']:7.1f} s  {row['us_per_word']:6.1f} us/word  peak RSS {row['peak_rss_mb']} MB")
-    print(f"  per-word time, largest / smallest: {r['per_word_time_largest_vs_smallest']:.2f} (1.0 = linear)")
+        print(
+            f"  {words:>7} words: {row['seconds']:7.1f} s  {row['us_per_word_after_startup']:6.1f} us/word after start-up  "
+            f"peak RSS {row['peak_rss_mb']} MB (target < 500)"
+        )
+    print(f"  per-word time after start-up, largest / smallest: {r['per_word_time_largest_vs_smallest']:.2f} (1.0 = linear)")
     jb = result["jobs"]
     print(f"--jobs 2 vs 1 on {jb['files']} files: {jb['jobs_1_s']:.1f} s -> {jb['jobs_2_s']:.1f} s, {jb['speedup']:.2f}x (target >= 1.7)")
     print(f"written to {args.out}")
