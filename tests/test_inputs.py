@@ -7,7 +7,9 @@ import gzip
 import io
 import json
 import os
+import re
 import zipfile
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -160,3 +162,47 @@ def test_any_unicode_text_round_trips_through_the_text_format(detector, text):
         assert 0 <= s.start < s.end <= len(text)
         for sp in s.spans:
             assert s.start <= sp.start < sp.end <= s.end and text[sp.start : sp.end] == sp.text
+
+
+def _run_measured(args: list[str], cwd) -> tuple[int, str, float, int]:
+    """(exit code, stdout + stderr, seconds, peak RSS in MB) of ``python -m spundetect ARGS``."""
+    import subprocess
+    import sys
+    import time
+
+    log = cwd / "run.log"
+    with log.open("wb") as fh:
+        t = time.perf_counter()
+        proc = subprocess.Popen([sys.executable, "-m", "spundetect", *args], stdout=fh, stderr=subprocess.STDOUT, cwd=cwd)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - t
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return proc.returncode, log.read_text(encoding="utf-8"), seconds, usage.ru_maxrss // 1024
+
+
+def test_one_megabyte_line_without_punctuation(tmp_path):
+    clean = (Path(__file__).resolve().parents[1] / "examples" / "clean_article.txt").read_text(encoding="utf-8")
+    words = re.findall(r"\w+", clean)  # the clean seed's words, with no sentence punctuation
+    line = " ".join(words[i % len(words)] for i in range(200_000))[:1_000_000]
+    f = tmp_path / "line.txt"
+    f.write_text(line, encoding="utf-8")
+    code, out, seconds, rss = _run_measured(["check", "--format", "text", str(f)], tmp_path)
+    assert code in (0, 1), out[-500:]
+    assert strip_marks(out) == line
+    assert rss < 500, rss
+    print(f"1 MB line: {seconds:.1f} s, peak RSS <= {rss} MB")
+
+
+def test_hundred_megabyte_file_streams_in_bounded_memory(tmp_path):
+    """100 MB through the streaming path (read, decode, chunk, segment, language gate,
+    write): non-English text, so the model itself is not run (that is the benchmark's job,
+    at 10k-200k words: 100 MB of English would take hours)."""
+    block = ("Der Hund ist sehr groß und die Katze schläft auf dem Sofa im Wohnzimmer. " * 40 + "\n\n").encode()
+    f = tmp_path / "big.txt"
+    with f.open("wb") as fh:
+        for _ in range(100_000_000 // len(block) + 1):
+            fh.write(block)
+    code, out, seconds, rss = _run_measured(["check", "--format", "concise", str(f)], tmp_path)
+    assert code == 0 and out == "", out[-500:]
+    assert rss < 500, rss
+    print(f"100 MB: {seconds:.1f} s, peak RSS <= {rss} MB")

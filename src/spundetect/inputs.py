@@ -36,7 +36,7 @@ _MAGIC = (
 )  # fmt: skip
 
 
-STREAM_BYTES = 1_000_000  # files larger than this are read and checked chunk by chunk (bounded memory)
+STREAM_BYTES = 500_000  # files larger than this are read and checked chunk by chunk (bounded memory)
 CHUNK_CHARS = 100_000  # a chunk ends at a paragraph break (else a line break, else a space) near this size
 
 
