@@ -35,3 +35,29 @@ def test_direction_bit_follows_moby_entries():
 def test_unknown_words_have_no_candidates():
     assert thesaurus().originals("qwzxv") == ()
     assert thesaurus().originals("") == ()
+
+
+def test_fast_inflection_tables_match_lemminflect():
+    import random
+
+    import lemminflect
+
+    from spundetect.candidates.synonyms import _all_inflections, thesaurus
+
+    words = random.Random(0).sample(thesaurus().words, 1500) + ["run", "be", "have", "go", "child", "criterion", "Paris"]
+    for w in words:
+        for upos in ("VERB", "AUX", "NOUN", "ADJ", "ADV", "PROPN"):
+            expected = {tag: tuple(forms) for tag, forms in lemminflect.getAllInflections(w, upos=upos).items()}
+            assert _all_inflections(w, upos) == expected, (w, upos)
+
+
+def test_fast_lemma_tables_match_lemminflect():
+    import random
+
+    import lemminflect
+
+    from spundetect.candidates.synonyms import _all_lemmas, thesaurus
+
+    words = random.Random(1).sample(thesaurus().words, 3000) + ["ran", "was", "children", "better", "data", "Paris", "criteria"]
+    for w in words:
+        assert _all_lemmas(w) == {u: tuple(x) for u, x in lemminflect.getAllLemmas(w).items()}, w

@@ -23,7 +23,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from . import segment
 from .candidates.fingerprints import fingerprints
 from .candidates.phrases import MAX_PHRASE_WORDS, phrase_table
-from .candidates.synonyms import MOBY_FWD, thesaurus
+from .candidates.synonyms import MOBY_FWD, MOBY_REV, ROGET, WORDNET, thesaurus
 from .lm import UNK, language_model
 from .restore import FUNCTION_WORDS, Weights, fitted_weights
 
@@ -104,12 +104,16 @@ def _candidates(word: str) -> tuple[tuple[str, ...], np.ndarray, np.ndarray]:
     """Known single-word originals of ``word``: the words, their LM ids, and one (3, n) array
     of fwd bit, number of sources and log degree (compact: one entry per word type)."""
     lm = language_model()
-    links = [lk for lk in thesaurus().originals(word) if " " not in lk.original and lm.known(lk.original)]
+    forms, bits, degree = thesaurus().single_word_originals(word)
+    keep = [i for i, f in enumerate(forms) if lm.known(f)]
+    b = np.array([bits[i] for i in keep], dtype=np.int64)
+    n_sources = (b & (MOBY_FWD | MOBY_REV) > 0).astype(np.int64) + (b & WORDNET > 0) + (b & ROGET > 0)
     evidence = np.array(
-        [[bool(lk.bits & MOBY_FWD) for lk in links], [lk.n_sources for lk in links], [math.log(lk.degree + 1) for lk in links]],
+        [(b & MOBY_FWD > 0).astype(np.float64), n_sources.astype(np.float64), np.log(np.array([degree[i] for i in keep]) + 1.0)],
         dtype=np.float64,
-    ).reshape(3, len(links))
-    return tuple(lk.original for lk in links), lm.ids([lk.original for lk in links]), evidence
+    ).reshape(3, len(keep))
+    words = tuple(forms[i] for i in keep)
+    return words, lm.ids(words), evidence
 
 
 def _window_lp(lm, ids: np.ndarray, pos: np.ndarray, cand: np.ndarray, last: np.ndarray) -> np.ndarray:

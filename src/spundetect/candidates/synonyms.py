@@ -40,20 +40,48 @@ class Link:
 
 @lru_cache(maxsize=200_000)
 def _all_inflections(lemma: str, upos: str) -> dict[str, tuple[str, ...]]:
-    """lemminflect's inflections of a lemma, cached (lemminflect deep-copies on every call;
-    callers must not modify the result)."""
+    """lemminflect's inflections of a lemma, cached; callers must not modify the result.
+
+    For a lower-case lemma this reads lemminflect's tables directly: its public call
+    deep-copies them each time, which was a fifth of a cold check. Same result
+    (tests/test_synonyms.py compares the two); anything unusual takes the public call."""
     import lemminflect
 
-    return lemminflect.getAllInflections(lemma, upos=upos)
+    try:
+        from lemminflect.core.LexicalUtils import uposToTags
+
+        infl = lemminflect.Inflections()
+        if lemma != lemma.lower() or upos not in infl.DICT_UPOS_TYPES or upos == "PROPN":
+            raise LookupError
+        forms = dict(infl._getInflDict().get(lemma, {}))
+        forms.update(infl._getOverridesDict().get(lemma, {}))
+        tags = uposToTags(upos)
+        return {tag: tuple(f) for tag, f in forms.items() if tag in tags}
+    except (LookupError, AttributeError, ImportError):
+        return lemminflect.getAllInflections(lemma, upos=upos)
+
+
+def _all_lemmas(word: str) -> dict[str, tuple[str, ...]]:
+    """lemminflect's lemmas of a word; for a lower-case word read from its tables directly
+    (no deep copy; same result, see tests/test_synonyms.py)."""
+    import lemminflect
+
+    try:
+        lem = lemminflect.Lemmatizer()
+        if word != word.lower():
+            raise LookupError
+        lemmas = dict(lem._getLemmaDict().get(word, {}))
+        lemmas.update(lem._getOverridesDict().get(word, {}))
+        return {upos: tuple(x) for upos, x in lemmas.items()}
+    except (LookupError, AttributeError):
+        return {upos: tuple(x) for upos, x in lemminflect.getAllLemmas(word).items()}
 
 
 @lru_cache(maxsize=100_000)
 def _inflections(word: str) -> tuple[tuple[str, str, str], ...]:
     """(lemma, upos, penn tag) readings of ``word``; the word itself as a lemma first."""
-    import lemminflect
-
     out: list[tuple[str, str, str]] = []
-    for upos, lemmas in lemminflect.getAllLemmas(word).items():
+    for upos, lemmas in _all_lemmas(word).items():
         for lemma in lemmas:
             for tag, forms in _all_inflections(lemma, upos).items():
                 if word in forms:
@@ -130,6 +158,29 @@ class Thesaurus:
                         found[form] = Link(form, words[k], bits, int(degree[k]))
         found.pop(written, None)
         return tuple(found.values())
+
+    def single_word_originals(self, written: str) -> tuple[list[str], list[int], list[int]]:
+        """The one-word entries of :meth:`originals`, in the same order, as plain lists
+        (forms, evidence bits, degrees): the fast path for per-word features."""
+        found: dict[str, tuple[int, int]] = {}
+        words = self.words
+        degree = self.artifact.arrays["degree"]
+        for k, bits in self._raw(written):
+            lemma = words[k]
+            if " " not in lemma:
+                found[lemma] = (bits, int(degree[k]))
+        if " " not in written:
+            for lemma, upos, tag in _inflections(written):
+                if lemma == written:
+                    continue
+                for k, bits in self._raw(lemma):
+                    if " " in words[k]:
+                        continue
+                    form = _inflect(words[k], upos, tag)
+                    if form and form != written and form not in found:
+                        found[form] = (bits, int(degree[k]))
+        found.pop(written, None)
+        return list(found), [b for b, _ in found.values()], [d for _, d in found.values()]
 
 
 @cache
