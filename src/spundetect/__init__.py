@@ -5,17 +5,19 @@ Public API (nothing is loaded until first use)::
     import spundetect
     report = spundetect.check(text)          # Report: score, spun, sentences, spans
     spundetect.suggest("press convention", context="He spoke at a press convention.")
+    spundetect.strip_marks(spundetect.render_text(report)) == text   # marks come off exactly
 """
 
 from __future__ import annotations
 
 from .detector import Detector, check
+from .render import render_text, strip_marks
 from .restore import Candidate, Weights, suggest
 from .results import Report, SentenceResult, Span, Suggestion
 
 __all__ = [
-    "check", "suggest", "Detector", "Report", "SentenceResult", "Span", "Suggestion", "Candidate", "Weights",
-    "__version__",
+    "check", "suggest", "render_text", "strip_marks", "Detector", "Report", "SentenceResult", "Span", "Suggestion",
+    "Candidate", "Weights", "__version__",
 ]  # fmt: skip
 
 __version__ = "0.1.0"
