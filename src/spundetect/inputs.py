@@ -90,12 +90,16 @@ def _stream(path: Path, encoding: str, name: str, warnings: list[str]) -> Iterat
 
 def _cut(buf: str) -> int:
     """Where to end a chunk: after the last paragraph break, line break or space before
-    CHUNK_CHARS (or at CHUNK_CHARS, in a text with none)."""
+    CHUNK_CHARS (or near CHUNK_CHARS in a text with none, but never inside a ``[->`` or
+    ``[=>``, which the text format escapes)."""
     for sep in ("\n\n", "\n", " "):
         at = buf.rfind(sep, CHUNK_CHARS // 2, CHUNK_CHARS)
         if at >= 0:
             return at + len(sep)
-    return CHUNK_CHARS
+    cut = CHUNK_CHARS
+    while cut > CHUNK_CHARS - 2 and buf[cut - 1] in "[-=":
+        cut -= 1
+    return cut
 
 
 def decode(raw: bytes, name: str) -> tuple[str | None, str | None, list[str]]:
