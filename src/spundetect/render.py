@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Sequence, TextIO
 
-from .results import SCHEMA_VERSION, Report
+from .results import SCHEMA_VERSION, Report, SentenceResult
 
 __all__ = [
     "render_text", "render_concise", "render_json", "render_jsonl", "render_html", "strip_marks",
@@ -79,22 +79,28 @@ class Totals:
         self.lines += report.text.count("\n")
         self.notes += [n for n in report.notes if n not in self.notes]
 
+    decided: Report | None = None  # a whole document: its own score and verdict
+
     @property
     def score(self) -> float:
         """The mean sentence score (as :func:`spundetect.detector.document_score`)."""
+        if self.decided is not None:
+            return self.decided.score
         return self.score_sum / self.sentences if self.sentences else 0.0
 
     @property
     def spun(self) -> bool:
         """As :meth:`spundetect.detector.Detector.decide`: the score reaches the threshold
         and a sentence is flagged."""
+        if self.decided is not None:
+            return self.decided.spun
         return bool(self.flagged) and self.score >= self.threshold
 
     @classmethod
     def of(cls, report: Report) -> "Totals":
-        t = cls(report.path, threshold=0.0 if report.spun else float("inf"))
+        """The totals of one whole report (its score and verdict as the detector decided)."""
+        t = cls(report.path, threshold=float("nan"), decided=report)
         t.add(report)
-        t.score_sum = report.score * len(report.sentences)  # exactly the report's score
         return t
 
 
@@ -126,16 +132,14 @@ def _single(writer: "Writer", report: Report) -> str:
     return buf.getvalue()
 
 
-def _marked(report: Report, lo: int, hi: int, c: dict[str, str]) -> str:
-    """text[lo:hi] with literal mark-like text escaped and the marks inserted."""
-    text = report.text
+def _marked(text: str, sentences: Sequence[SentenceResult], lo: int, hi: int, c: dict[str, str]) -> str:
+    """text[lo:hi] with literal mark-like text escaped and the marks of ``sentences`` (those
+    inside lo..hi) inserted."""
     inserts: list[tuple[int, int, str]] = []  # (position, order, string)
     for m in _LITERAL.finditer(text, lo, hi):
         inserts.append((m.end(), 0, ">"))
     # at one position: a span's mark, then a sentence's mark, then the next span's colour
-    for s in report.sentences:
-        if s.end <= lo or s.start >= hi:
-            continue
+    for s in sentences:
         for sp in s.spans:
             inserts.append((sp.start, 3, c["span"]))
             inserts.append((sp.end, 1, c["reset"] + c["mark"] + _span_mark([o.text for o in sp.originals]) + c["reset"]))
@@ -169,8 +173,15 @@ def render_concise(report: Report) -> str:
 
 
 def render_json(reports: Sequence[Report], model: dict[str, str]) -> str:
-    doc = {"schema_version": SCHEMA_VERSION, "model": model, "documents": [r.to_dict() for r in reports]}
-    return json.dumps(doc, ensure_ascii=False)
+    """The JSON contract for whole reports (what ``check --format json`` writes)."""
+    buf = io.StringIO()
+    writer = JsonWriter(buf, model=model)
+    for r in reports:
+        writer.begin(r.path)
+        writer.chunk(r, 0, 0)
+        writer.end(Totals.of(r))
+    writer.close()
+    return buf.getvalue()
 
 
 def render_jsonl(report: Report) -> str:
@@ -216,9 +227,9 @@ class TextWriter(Writer):
             for s in report.sentences:
                 if s.spun:
                     n = line + report.text.count("\n", 0, s.start) + 1
-                    self.out.write(f"{self.path}:{n}: {_marked(report, s.start, s.end, self.c)}\n")
+                    self.out.write(f"{self.path}:{n}: {_marked(report.text, [s], s.start, s.end, self.c)}\n")
             return
-        body = _marked(report, 0, len(report.text), self.c)
+        body = _marked(report.text, report.sentences, 0, len(report.text), self.c)
         if body:
             self.last = body[-1]
         self.out.write(body)
