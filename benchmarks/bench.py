@@ -249,7 +249,9 @@ def main(argv: list[str] | None = None) -> int:
         )
     print(f"  per-word time after start-up, largest / smallest: {r['per_word_time_largest_vs_smallest']:.2f} (1.0 = linear)")
     jb = result["jobs"]
-    print(f"--jobs 2 vs 1 on {jb['files']} files: {jb['jobs_1_s']:.1f} s -> {jb['jobs_2_s']:.1f} s, {jb['speedup']:.2f}x (target >= 1.7)")
+    print(
+        f"--jobs 2 vs 1 on {jb['files']} files: {jb['jobs_1_s']:.1f} s -> {jb['jobs_2_s']:.1f} s, {jb['speedup']:.2f}x (target >= 1.7)"
+    )
     print(f"written to {args.out}")
     return 0
 

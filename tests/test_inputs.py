@@ -94,7 +94,10 @@ def test_missing_and_unreadable_paths_do_not_stop_the_run(tmp_path):
     assert r.exit_code == 2
     assert [d["path"] for d in json.loads(r.stdout)["documents"]] == [str(good)]
     err = r.stderr.splitlines()
-    assert err == [f"spundetect: {tmp_path / 'missing.txt'}: No such file or directory", f"spundetect: {unreadable}: Not a directory"]
+    assert err == [
+        f"spundetect: {tmp_path / 'missing.txt'}: No such file or directory",
+        f"spundetect: {unreadable}: Not a directory",
+    ]
     if os.geteuid() != 0:  # root reads anything
         locked = tmp_path / "locked.txt"
         locked.write_text("x", encoding="utf-8")

@@ -165,7 +165,9 @@ def check(
     jsonl_field: Optional[str] = typer.Option(
         None, "--jsonl-field", help="Inputs are JSON Lines; check this field of each record (named PATH:LINE)."
     ),
-    jobs: int = typer.Option(1, "--jobs", "-j", min=1, max=256, help="Check inputs in N processes (output stays in input order)."),
+    jobs: int = typer.Option(
+        1, "--jobs", "-j", min=1, max=256, help="Check inputs in N processes (output stays in input order)."
+    ),
     model: Optional[Path] = typer.Option(None, "--model", help="A model folder or file (its meta.json sha256 must match)."),
     trust_model: bool = typer.Option(
         False, "--trust-model", help="Load --model even without a matching meta.json (it is a pickle)."

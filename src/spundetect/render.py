@@ -327,7 +327,9 @@ class JsonWriter(Writer):
 class HtmlWriter(Writer):
     """The HTML page needs every document whole: chunks are joined back into one report."""
 
-    def __init__(self, out: TextIO | None = None, *, model: dict[str, str], fingerprints: dict[str, str] | None = None, **options: Any):
+    def __init__(
+        self, out: TextIO | None = None, *, model: dict[str, str], fingerprints: dict[str, str] | None = None, **options: Any
+    ):
         super().__init__(out, **options)
         self.model, self.fingerprints = model, fingerprints
         self.reports: list[Report] = []

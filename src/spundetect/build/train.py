@@ -28,7 +28,15 @@ from sklearn.calibration import CalibratedClassifierCV
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.model_selection import GroupKFold, cross_val_predict
 
-from ..features import N_TOKEN_BASE, SENTENCE_FEATURES, TOKEN_FEATURES, SentenceRows, document_rows, sentence_rows, token_rows_batch
+from ..features import (
+    N_TOKEN_BASE,
+    SENTENCE_FEATURES,
+    TOKEN_FEATURES,
+    SentenceRows,
+    document_rows,
+    sentence_rows,
+    token_rows_batch,
+)
 from ..detector import document_score
 from ..model import DEFAULT_MODEL_DIR, SpinModel, save_model
 from .dataset import Document, Example, datasheet, make_documents
