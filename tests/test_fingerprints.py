@@ -58,3 +58,23 @@ def test_no_hits_on_clean_evaluation_sentences(fps, shared):
     lines = (shared / "eval" / "clean_sentences.txt").read_text(encoding="utf-8").splitlines()
     hits = [line[s:e] for line in lines for s, e, _ in fps.match(line)]
     assert hits == []
+
+
+def test_canonical_keys_match_lemminflect_public_api():
+    import random
+
+    import lemminflect
+
+    from spundetect.candidates.fingerprints import canonical
+    from spundetect.candidates.synonyms import thesaurus
+
+    def reference(word):
+        w = word.lower().replace("’", "'")
+        noun = lemminflect.getAllLemmas(w, upos="NOUN").get("NOUN")
+        if noun and noun[0] != w and w in lemminflect.getAllInflections(noun[0], upos="NOUN").get("NNS", ()):
+            return noun[0]
+        return w
+
+    words = random.Random(3).sample(thesaurus().words, 2000) + ["Networks", "criteria", "data", "children", "it’s", "Ideas"]
+    for w in words:
+        assert canonical(w) == reference(w), w

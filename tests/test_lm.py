@@ -32,3 +32,39 @@ def test_counts_and_unknown_words(lm):
     assert lm.ids(["qwzxv"])[0] == lm.vocab["<unk>"]
     # an unknown word is not cheap: its <unk> mass is shared among all rare types
     assert lm.sentence_logprobs(["qwzxv"])[0] < lm.sentence_logprobs(["house"])[0]
+
+
+def test_key_index_agrees_with_a_plain_binary_search():
+    from spundetect.lm import KeyIndex
+
+    rng = np.random.default_rng(0)
+    keys = np.unique(rng.integers(0, 2**40, 50_000).astype(np.uint64))
+    index = KeyIndex(keys)
+    query = np.concatenate([keys[rng.integers(0, len(keys), 3000)], rng.integers(0, 2**40, 3000).astype(np.uint64), keys[:1]])
+    for q in (query, query[:50]):  # the filtered batch path and the small path
+        pos, hit = index.locate(q)
+        assert np.array_equal(hit, np.isin(q, keys))
+        assert np.array_equal(keys[pos[hit]], q[hit])
+
+
+def test_window_logprob_equals_three_trigram_queries(lm):
+    """The candidate-window shortcut (shared pair lookups, trigram search only where one can
+    be stored) gives exactly the numbers of the plain queries."""
+    rng = np.random.default_rng(1)
+    words = "the minister said on tuesday that the new school building would open in the spring .".split()
+    ids = np.concatenate([[0, 0], lm.ids(words), [1]])
+    last = len(ids) - 1
+    pos = np.arange(2, last)
+    owner = np.repeat(np.arange(len(pos)), 40)
+    common = np.argsort(-np.asarray(lm.artifact.arrays["uni_logp"]))[:3000]
+    cand = np.where(rng.random(len(owner)) < 0.5, rng.choice(common, len(owner)), rng.integers(0, len(lm.words), len(owner)))
+    P = pos[owner]
+    h2, h1, n1, n2 = ids[P - 2], ids[P - 1], ids[np.minimum(P + 1, last)], ids[np.minimum(P + 2, last)]
+    expected = (
+        lm.logprob_ids(h2, h1, cand)
+        + np.where(P + 1 <= last, lm.logprob_ids(h1, cand, n1), 0.0)
+        + np.where(P + 2 <= last, lm.logprob_ids(cand, n1, n2), 0.0)
+    )
+    n1p, n2p = ids[np.minimum(pos + 1, last)], ids[np.minimum(pos + 2, last)]
+    got = lm.window_logprob(ids[pos - 2], ids[pos - 1], n1p, n2p, pos + 1 <= last, pos + 2 <= last, cand, owner)
+    assert np.array_equal(got, expected)

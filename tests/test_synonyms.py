@@ -61,3 +61,21 @@ def test_fast_lemma_tables_match_lemminflect():
     words = random.Random(1).sample(thesaurus().words, 3000) + ["ran", "was", "children", "better", "data", "Paris", "criteria"]
     for w in words:
         assert _all_lemmas(w) == {u: tuple(x) for u, x in lemminflect.getAllLemmas(w).items()}, w
+
+
+def test_compiled_candidate_table_matches_the_computed_candidates():
+    import random
+
+    import numpy as np
+
+    from spundetect.candidates.compiled import candidate_table, computed_candidates
+
+    table = candidate_table()
+    assert table is not None, "the packaged candidate table does not match the packaged lm/thesaurus"
+    words = random.Random(2).sample(sorted(table.index), 1500) + ["said", "constructing", "countries", "the", "of"]
+    for w in words:
+        got, want = table.get(w), computed_candidates(w)
+        assert got is not None, w
+        for a, b in zip(got, want):
+            assert np.array_equal(a, b), w
+    assert table.get("zzzunknownzzz") is None

@@ -23,7 +23,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from . import segment
 from .candidates.fingerprints import fingerprints
 from .candidates.phrases import MAX_PHRASE_WORDS, phrase_table
-from .candidates.synonyms import MOBY_FWD, MOBY_REV, ROGET, WORDNET, thesaurus
+from .candidates.compiled import candidates
 from .lm import UNK, language_model
 from .restore import FUNCTION_WORDS, Weights, fitted_weights
 
@@ -99,34 +99,12 @@ class SentenceRows:
     best: list[str]  # best single-word candidate per row ("" if none)
 
 
-@lru_cache(maxsize=200_000)
-def _candidates(word: str) -> tuple[tuple[str, ...], np.ndarray, np.ndarray]:
-    """Known single-word originals of ``word``: the words, their LM ids, and one (3, n) array
-    of fwd bit, number of sources and log degree (compact: one entry per word type)."""
-    lm = language_model()
-    forms, bits, degree = thesaurus().single_word_originals(word)
-    keep = [i for i, f in enumerate(forms) if lm.known(f)]
-    b = np.array([bits[i] for i in keep], dtype=np.int64)
-    n_sources = (b & (MOBY_FWD | MOBY_REV) > 0).astype(np.int64) + (b & WORDNET > 0) + (b & ROGET > 0)
-    evidence = np.array(
-        [(b & MOBY_FWD > 0).astype(np.float64), n_sources.astype(np.float64), np.log(np.array([degree[i] for i in keep]) + 1.0)],
-        dtype=np.float64,
-    ).reshape(3, len(keep))
-    words = tuple(forms[i] for i in keep)
-    return words, lm.ids(words), evidence
-
-
-def _window_lp(lm, ids: np.ndarray, pos: np.ndarray, cand: np.ndarray, last: np.ndarray) -> np.ndarray:
-    """log p of the window at padded positions ``pos`` with the word replaced by ``cand``;
-    ``last`` is the index of the last padded position of each one's sentence."""
-    h2, h1 = ids[pos - 2], ids[pos - 1]
+def _window_lp(lm, ids: np.ndarray, pos: np.ndarray, last: np.ndarray, cand: np.ndarray, owner: np.ndarray) -> np.ndarray:
+    """log p of the window at padded positions ``pos`` with the word replaced by candidate
+    ``cand[j]`` at position ``pos[owner[j]]``; ``last`` is the index of the last padded
+    position of each one's sentence."""
     n1, n2 = ids[np.minimum(pos + 1, last)], ids[np.minimum(pos + 2, last)]
-    lp = lm.logprob_ids(h2, h1, cand)
-    has1 = pos + 1 <= last
-    has2 = pos + 2 <= last
-    lp = lp + np.where(has1, lm.logprob_ids(h1, cand, n1), 0.0)
-    lp = lp + np.where(has2, lm.logprob_ids(cand, n1, n2), 0.0)
-    return lp
+    return lm.window_logprob(ids[pos - 2], ids[pos - 1], n1, n2, pos + 1 <= last, pos + 2 <= last, cand, owner)
 
 
 def token_rows(tokens: Sequence[str], weights: Weights | None = None) -> SentenceRows:
@@ -163,18 +141,18 @@ def token_rows_batch(sentences: Sequence[Sequence[str]], weights: Weights | None
     last = ends[sent]
     flat_norm = [norms[k][i] for k, ws in enumerate(word_lists) for i in ws]
 
-    # --- candidates of every word, scored in one batch
-    owner, cand_ids, fwd, nsrc, ldeg, cand_words = [], [], [], [], [], []
-    for r, word in enumerate(flat_norm):
-        cw, ci, ev = _candidates(word)
-        if cw:
-            owner.append(np.full(len(cw), r))
-            cand_ids.append(ci)
-            fwd.append(ev[0])
-            nsrc.append(ev[1])
-            ldeg.append(ev[2])
-            cand_words.extend(cw)
-    written_lp = _window_lp(lm, ids, pos_w, ids[pos_w], last)
+    # --- candidates of every word, scored in one batch (looked up once per word type)
+    type_of: dict[str, int] = {}
+    token_type = np.fromiter((type_of.setdefault(x, len(type_of)) for x in flat_norm), dtype=np.int64, count=n)
+    per_type = [candidates(x) for x in type_of]
+    type_len = np.array([len(ci) for ci, _ in per_type], dtype=np.int64)
+    type_start = np.cumsum(type_len) - type_len
+    type_ids = np.concatenate([ci for ci, _ in per_type])
+    type_ev = np.concatenate([ev for _, ev in per_type], axis=1)
+    lens = type_len[token_type]
+    owner_a = np.repeat(np.arange(n), lens)  # candidate j belongs to word row owner_a[j]
+    src = np.repeat(type_start[token_type] - (np.cumsum(lens) - lens), lens) + np.arange(len(owner_a))
+    written_lp = _window_lp(lm, ids, pos_w, last, ids[pos_w], np.arange(n))
     surprisal = -lm.logprob_ids(ids[pos_w - 2], ids[pos_w - 1], ids[pos_w])
     func = np.array([x in FUNCTION_WORDS for x in flat_norm])
     keep = np.where(func, w.keep_function, w.keep_content)
@@ -191,20 +169,21 @@ def token_rows_batch(sentences: Sequence[Sequence[str]], weights: Weights | None
     best_deg = np.zeros(n)
     best_idx = np.full(n, -1)
     best_words = [""] * n
-    all_cand_ids = np.concatenate(cand_ids) if owner else np.zeros(0, dtype=np.int64)
-    if owner:
-        owner_a = np.concatenate(owner)
-        fwd_a, nsrc_a, ldeg_a = np.concatenate(fwd), np.concatenate(nsrc), np.concatenate(ldeg)
-        cand_lp = _window_lp(lm, ids, pos_w[owner_a], all_cand_ids, last[owner_a])
+    all_cand_ids = type_ids[src]
+    if len(owner_a):
+        fwd_a, nsrc_a, ldeg_a = type_ev[:, src]
+        cand_lp = _window_lp(lm, ids, pos_w, last, all_cand_ids, owner_a)
         channel = swap_base[owner_a] + w.spinner_direction * fwd_a + w.per_source * nsrc_a + w.degree * ldeg_a
         total = w.lm * cand_lp + channel
         written_total = w.lm * written_lp + keep
         n_cand = np.bincount(owner_a, minlength=n).astype(float)
         n_better = np.bincount(owner_a, weights=(total > written_total[owner_a]).astype(float), minlength=n)
-        # per-owner maxima (owners are contiguous and sorted)
-        order = np.lexsort((-total, owner_a))
-        first = order[np.searchsorted(owner_a[order], np.arange(n))[n_cand > 0]]
+        # per-owner maxima (owners are contiguous and sorted): the first candidate at the max
         has = np.flatnonzero(n_cand > 0)
+        top = np.full(n, -np.inf)
+        top[has] = np.maximum.reduceat(total, np.searchsorted(owner_a, has))
+        at_top = np.flatnonzero(total == top[owner_a])
+        first = at_top[np.searchsorted(owner_a[at_top], has)]
         best_idx[has] = first
         lm_best = np.full(n, -np.inf)
         np.maximum.at(lm_best, owner_a, cand_lp)
@@ -216,8 +195,9 @@ def token_rows_batch(sentences: Sequence[Sequence[str]], weights: Weights | None
         np.add.at(denom, owner_a, np.exp(total - mx[owner_a]))
         p_changed = 1.0 - np.exp(written_total - mx) / denom
         best_fwd[has], best_src[has], best_deg[has] = fwd_a[first], nsrc_a[first], ldeg_a[first]
-        for r in has:
-            best_words[r] = cand_words[best_idx[r]]
+        vocab = lm.words
+        for r, j in zip(has.tolist(), all_cand_ids[first].tolist()):
+            best_words[r] = vocab[j]
 
     uni = lm.artifact.arrays["uni_logp"]
     uni_written = uni[ids[pos_w]].astype(float)

@@ -1,4 +1,4 @@
-"""``python -m spundetect.build lm|thesaurus|phrases|fingerprints|ranker|all``: rebuild packaged data."""
+"""``python -m spundetect.build lm|thesaurus|candidates|phrases|fingerprints|ranker|all``: rebuild packaged data."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import time
 
 
 def main(argv: list[str] | None = None) -> int:
-    steps = ["lm", "thesaurus", "phrases", "fingerprints", "ranker"]
+    steps = ["lm", "thesaurus", "candidates", "phrases", "fingerprints", "ranker"]
     parser = argparse.ArgumentParser(prog="python -m spundetect.build", description=__doc__)
     parser.add_argument("artifact", choices=steps + ["all"])
     args = parser.parse_args(argv)
@@ -20,6 +20,8 @@ def main(argv: list[str] | None = None) -> int:
             from .lm import build_lm as build
         elif step == "thesaurus":
             from .thesaurus import build_thesaurus as build
+        elif step == "candidates":
+            from .candidates import build_candidates as build
         elif step == "phrases":
             from .phrases import build_phrases as build
         elif step == "fingerprints":

@@ -159,26 +159,30 @@ class Thesaurus:
         found.pop(written, None)
         return tuple(found.values())
 
+    @cached_property
+    def _degrees(self) -> list[int]:
+        return self.artifact.arrays["degree"].tolist()
+
     def single_word_originals(self, written: str) -> tuple[list[str], list[int], list[int]]:
         """The one-word entries of :meth:`originals`, in the same order, as plain lists
         (forms, evidence bits, degrees): the fast path for per-word features."""
         found: dict[str, tuple[int, int]] = {}
-        words = self.words
-        degree = self.artifact.arrays["degree"]
+        words, degree = self.words, self._degrees
         for k, bits in self._raw(written):
             lemma = words[k]
             if " " not in lemma:
-                found[lemma] = (bits, int(degree[k]))
+                found[lemma] = (bits, degree[k])
         if " " not in written:
             for lemma, upos, tag in _inflections(written):
                 if lemma == written:
                     continue
                 for k, bits in self._raw(lemma):
-                    if " " in words[k]:
+                    word = words[k]
+                    if " " in word:
                         continue
-                    form = _inflect(words[k], upos, tag)
+                    form = _inflect(word, upos, tag)
                     if form and form != written and form not in found:
-                        found[form] = (bits, int(degree[k]))
+                        found[form] = (bits, degree[k])
         found.pop(written, None)
         return list(found), [b for b, _ in found.values()], [d for _, d in found.values()]
 

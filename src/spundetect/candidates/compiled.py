@@ -1,0 +1,79 @@
+"""Candidate originals of a single written word, from the compiled table when it has the
+word (built by ``python -m spundetect.build candidates``), else computed from the
+thesaurus and lemminflect. Both give the same arrays (tests/test_synonyms.py)."""
+
+from __future__ import annotations
+
+import logging
+from functools import cache, cached_property, lru_cache
+
+import numpy as np
+
+from ..lexicon import Artifact, ArtifactError, load_artifact
+from ..lm import UNK, language_model
+from .synonyms import MOBY_FWD, MOBY_REV, ROGET, WORDNET, thesaurus
+
+__all__ = ["FORMAT", "CandidateTable", "candidate_table", "candidates", "computed_candidates"]
+
+log = logging.getLogger(__name__)
+
+FORMAT = 1
+
+
+def computed_candidates(word: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(LM ids, evidence bits, degrees) of the LM-known one-word originals of ``word``."""
+    lm = language_model()
+    forms, bits, degree = thesaurus().single_word_originals(word)
+    ids = lm.ids(forms)
+    keep = np.flatnonzero(ids != lm.vocab[UNK])
+    return ids[keep], np.array(bits, dtype=np.int64)[keep], np.array(degree, dtype=np.int64)[keep]
+
+
+class CandidateTable:
+    """The compiled table; :meth:`get` returns None for a word it does not hold."""
+
+    def __init__(self, artifact: Artifact):
+        self.artifact = artifact
+
+    @cached_property
+    def index(self) -> dict[str, int]:
+        return {w: i for i, w in enumerate(self.artifact.text("words.txt").split("\n")[:-1])}
+
+    def get(self, word: str) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        i = self.index.get(word)
+        if i is None:
+            return None
+        ar = self.artifact.arrays
+        a, b = int(ar["indptr"][i]), int(ar["indptr"][i + 1])
+        return ar["ids"][a:b].astype(np.int64), ar["bits"][a:b].astype(np.int64), ar["degree"][a:b].astype(np.int64)
+
+
+@cache
+def candidate_table() -> CandidateTable | None:
+    """The packaged table, or None (with a warning) when it is missing or was compiled from
+    other thesaurus or LM data than the packaged ones: it would give other candidates."""
+    try:
+        art = load_artifact("candidates")
+    except ArtifactError as e:
+        log.warning("%s; computing candidates instead", e)
+        return None
+    built = art.header.get("built_from", {})
+    if built != {"lm": language_model().sha256, "thesaurus": thesaurus().sha256}:
+        log.warning("the compiled candidate table is for other lm/thesaurus data; computing candidates instead")
+        return None
+    return CandidateTable(art)
+
+
+@lru_cache(maxsize=200_000)
+def candidates(word: str) -> tuple[np.ndarray, np.ndarray]:
+    """Known single-word originals of ``word``: their LM ids and one (3, n) array of fwd
+    bit, number of sources and log degree (compact: one entry per word type, cached)."""
+    table = candidate_table()
+    found = table.get(word) if table is not None else None
+    ids, b, degree = found if found is not None else computed_candidates(word)
+    n_sources = (b & (MOBY_FWD | MOBY_REV) > 0).astype(np.int64) + (b & WORDNET > 0) + (b & ROGET > 0)
+    evidence = np.array(
+        [(b & MOBY_FWD > 0).astype(np.float64), n_sources.astype(np.float64), np.log(degree.astype(np.float64) + 1.0)],
+        dtype=np.float64,
+    ).reshape(3, len(ids))
+    return ids, evidence
