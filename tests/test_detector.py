@@ -108,3 +108,14 @@ def test_any_text_gives_a_consistent_report(detector, text):
     for s in doc["sentences"]:
         for sp in s["spans"]:
             assert text[sp["start"] : sp["end"]] == sp["text"]
+
+
+def test_check_many_gives_the_reports_of_check_one_by_one(detector):
+    spun = (EXAMPLES / "spun_article.txt").read_text(encoding="utf-8")
+    clean = (EXAMPLES / "clean_article.txt").read_text(encoding="utf-8")
+    german = "Das ist ein deutscher Satz mit vielen Wörtern, der bestimmt nicht Englisch ist."
+    texts = [spun[:1500], "", "Short clean line.", clean, german, spun[1500:]]
+    together = detector.check_many(texts, [f"t{i}" for i in range(len(texts))])
+    for i, (text, report) in enumerate(zip(texts, together)):
+        alone = detector.check(text, f"t{i}")
+        assert report == alone

@@ -248,6 +248,40 @@ def _check_chunks(detector, item):
         yield detector.check(text, item.name, source_offsets=item.source_offsets)
 
 
+GROUP_CHARS = 30_000  # short inputs are checked together, up to this many characters
+GROUP_ITEMS = 64
+
+
+def _groups(items):
+    """Consecutive short inputs in groups (one model call each); any other input alone."""
+    group, size = [], 0
+    for item in items:
+        if item.error is None and item.text is not None and len(item.text) < GROUP_CHARS:
+            group.append(item)
+            size += len(item.text)
+            if size >= GROUP_CHARS or len(group) >= GROUP_ITEMS:
+                yield group
+                group, size = [], 0
+            continue
+        if group:
+            yield group
+            group, size = [], 0
+        yield [item]
+    if group:
+        yield group
+
+
+def _check_group(detector, group, lazy: bool = True):
+    """(input, its chunk reports) for each input of a group, in order; a single long input's
+    chunks are checked as they are consumed when ``lazy``."""
+    if len(group) == 1 and (group[0].error or group[0].text is None or len(group[0].text) >= GROUP_CHARS):
+        item = group[0]
+        reports = [] if item.error else _check_chunks(detector, item)
+        return [(item, reports if lazy else list(reports))]
+    reports = detector.check_many([i.text for i in group], [i.name for i in group], [i.source_offsets for i in group])
+    return [(item, [report]) for item, report in zip(group, reports)]
+
+
 _WORKER_DETECTOR = None
 
 
@@ -268,21 +302,20 @@ def _worker_init(model, trust: bool, threshold) -> None:
         _WORKER_DETECTOR = Detector.load(model, trust=trust, threshold=threshold)
 
 
-def _worker_check(item):
-    """In a worker process: the input (its warnings filled in) and its chunk reports."""
-    if item.error:
-        return item, []
-    return item, list(_check_chunks(_WORKER_DETECTOR, item))
+def _worker_check(group):
+    """In a worker process: each input of the group (warnings filled in) and its chunk reports."""
+    return _check_group(_WORKER_DETECTOR, group, lazy=False)
 
 
 def _checked(detector, items, jobs: int, load_args=(None, False, None)):
-    """(input, its chunk reports) in input order; with jobs > 1 from a process pool that
-    works at most 4 * jobs inputs ahead (bounded memory on a stream of inputs). Workers are
-    forked (Linux) before this process has run any OpenMP code, so they share the loaded
-    model and data; elsewhere they are spawned and load the model themselves."""
+    """(input, its chunk reports) in input order; short inputs are checked in groups. With
+    jobs > 1 from a process pool that works at most 4 * jobs groups ahead (bounded memory
+    on a stream of inputs). Workers are forked (Linux) before this process has run any
+    OpenMP code, so they share the loaded model and data; elsewhere they are spawned and
+    load the model themselves."""
     if jobs <= 1:
-        for item in items:
-            yield item, ([] if item.error else _check_chunks(detector, item))
+        for group in _groups(items):
+            yield from _check_group(detector, group)
         return
     import multiprocessing as mp
     from collections import deque
@@ -297,12 +330,12 @@ def _checked(detector, items, jobs: int, load_args=(None, False, None)):
     pending: deque = deque()
     try:
         with ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_worker_init, initargs=load_args) as pool:
-            for item in items:
-                pending.append(pool.submit(_worker_check, item))
+            for group in _groups(items):
+                pending.append(pool.submit(_worker_check, group))
                 if len(pending) >= 4 * jobs:
-                    yield pending.popleft().result()
+                    yield from pending.popleft().result()
             while pending:
-                yield pending.popleft().result()
+                yield from pending.popleft().result()
     finally:
         for k, v in saved.items():
             if v is None:

@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 MAX_SPAN_WORDS = 4
 COLLOCATION_RATIO = 10  # a restored pair this much more frequent than the written one
 N_SUGGESTIONS = 3
-BATCH_TOKENS = 2000  # token features are computed this many tokens at a time
+BATCH_TOKENS = 1500  # token features are computed this many tokens at a time
 MAX_SENTENCE_TOKENS = 150  # longer "sentences" (no punctuation) are scored in pieces
 MIN_LANGUAGE_WORDS, MIN_FUNCTION_RATE, MIN_ENGLISH_KNOWN = 8, 0.08, 0.5
 
@@ -80,13 +80,38 @@ class Detector:
     def check(self, text: str, path: str | None = None, *, source_offsets: np.ndarray | None = None) -> Report:
         """Score ``text``; every offset in the report indexes ``text`` as given
         (``source_offsets`` maps them further, e.g. into the HTML the text came from)."""
-        sents = segment.sentences(text, MAX_SENTENCE_TOKENS)
-        words = sum(1 for s in sents for t in s.tokens if t.is_word)
-        language = _language_note(sents)
-        if language:
-            results = tuple(SentenceResult(s.start, s.end, 0.0, False) for s in sents)
-            return Report(text, 0.0, False, words, results, path, self.model_info, (language,), source_offsets)
-        parts, span_p, sent_p = self.score([[t.text for t in s.tokens] for s in sents])
+        return self.check_many([text], [path], [source_offsets])[0]
+
+    def check_many(
+        self,
+        texts: Sequence[str],
+        paths: Sequence[str | None] | None = None,
+        source_offsets: Sequence[np.ndarray | None] | None = None,
+    ) -> list[Report]:
+        """Score several documents at once: the same reports as :meth:`check` one by one,
+        with one model call for all of them (each call has a fixed cost of some
+        milliseconds, as much as scoring a few hundred words: batch short documents)."""
+        paths = paths or [None] * len(texts)
+        source_offsets = source_offsets or [None] * len(texts)
+        docs, scored = [], []
+        for text in texts:
+            sents = segment.sentences(text, MAX_SENTENCE_TOKENS)
+            language = _language_note(sents)
+            docs.append((sents, language))
+            if not language:
+                scored.append([[t.text for t in s.tokens] for s in sents])
+        results = iter(self.score_many(scored))
+        reports = []
+        for text, path, offsets, (sents, language) in zip(texts, paths, source_offsets, docs):
+            words = sum(1 for s in sents for t in s.tokens if t.is_word)
+            if language:
+                empty = tuple(SentenceResult(s.start, s.end, 0.0, False) for s in sents)
+                reports.append(Report(text, 0.0, False, words, empty, path, self.model_info, (language,), offsets))
+            else:
+                reports.append(self._report(text, path, offsets, sents, words, *next(results)))
+        return reports
+
+    def _report(self, text, path, offsets, sents, words, parts, span_p, sent_p) -> Report:
         score, doc_spun, sent_spun, span_t = self.decide(sent_p)
         results = []
         for s, rows, p, sp, spun, st in zip(sents, parts, span_p, sent_p, sent_spun, span_t):
@@ -99,7 +124,7 @@ class Detector:
                 originals = tuple(Suggestion(c.text, c.score) for c in cands)
                 spans.append(Span(start, end, text[start:end], span_score, source, originals))
             results.append(SentenceResult(s.start, s.end, float(sp), bool(spun), tuple(spans)))
-        return Report(text, score, doc_spun, words, tuple(results), path, self.model_info, (), source_offsets)
+        return Report(text, score, doc_spun, words, tuple(results), path, self.model_info, (), offsets)
 
     def _restore(self, tokens: Sequence[str], a: int, b: int) -> tuple[int, int, list]:
         """Suggestions for tokens a..b-1; a one-word span is widened to a neighbouring content
@@ -155,21 +180,35 @@ class Detector:
     def score(self, sentences: Sequence[Sequence[str]]) -> tuple[list[SentenceRows], list[np.ndarray], np.ndarray]:
         """Token rows, span probabilities per word token, and sentence probabilities of the
         tokenised sentences of *one* document."""
-        base_rows, batch, size = [], [], 0
-        for tokens in sentences:  # batches of ~BATCH_TOKENS: big LM queries, bounded memory
-            batch.append(list(tokens))
-            size += len(tokens)
-            if size >= BATCH_TOKENS:
-                base_rows += token_rows_batch(batch)
-                batch, size = [], 0
+        return self.score_many([sentences])[0]
+
+    def score_many(
+        self, documents: Sequence[Sequence[Sequence[str]]]
+    ) -> list[tuple[list[SentenceRows], list[np.ndarray], np.ndarray]]:
+        """:meth:`score` for each document (tokenised sentences), with the token features
+        computed ~BATCH_TOKENS at a time across documents and one call of each model."""
+        base_rows: list[SentenceRows] = []
+        batch: list[list[str]] = []
+        size = 0
+        for sentences in documents:
+            for tokens in sentences:  # batches of ~BATCH_TOKENS: big LM queries, bounded memory
+                batch.append(list(tokens))
+                size += len(tokens)
+                if size >= BATCH_TOKENS:
+                    base_rows += token_rows_batch(batch)
+                    batch, size = [], 0
         if batch:
             base_rows += token_rows_batch(batch)
-        parts = document_rows(base_rows)
-        rows = [p.rows for p in parts]
+        bounds = np.cumsum([0] + [len(sentences) for sentences in documents])
+        doc_parts = [document_rows(base_rows[a:b]) for a, b in zip(bounds[:-1], bounds[1:])]
+        rows = [p.rows for parts in doc_parts for p in parts]
         flat = self.model.span_proba(np.vstack(rows)) if any(len(r) for r in rows) else np.zeros(0)
         span_p = np.split(flat, np.cumsum([len(r) for r in rows])[:-1]) if rows else []
-        sent_p = self.model.sentence_proba(sentence_rows(span_p, parts)) if parts else np.zeros(0)
-        return parts, span_p, sent_p
+        sent_rows = [sentence_rows(span_p[a:b], parts) for a, b, parts in zip(bounds[:-1], bounds[1:], doc_parts) if parts]
+        sent_flat = self.model.sentence_proba(np.vstack(sent_rows)) if sent_rows else np.zeros(0)
+        return [
+            (parts, span_p[a:b], sent_flat[a:b]) for a, b, parts in zip(bounds[:-1], bounds[1:], doc_parts)
+        ]
 
     def groups(
         self, tokens: Sequence[str], rows: SentenceRows, p: np.ndarray, span_t: float

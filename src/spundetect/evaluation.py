@@ -220,7 +220,8 @@ def artifact_stats() -> dict:
         "from spundetect.candidates.synonyms import thesaurus as T;T().originals('house');b=time.perf_counter();"
         "from spundetect.candidates.phrases import phrase_table as P;P().originals('got here');c=time.perf_counter();"
         "from spundetect.candidates.fingerprints import fingerprints as F;F().match('x');d=time.perf_counter();"
-        "print(json.dumps({'lm':a-t,'thesaurus':b-a,'phrases':c-b,'fingerprints':d-c}))"
+        "from spundetect.candidates.compiled import candidate_table as C;C().get('house');e=time.perf_counter();"
+        "print(json.dumps({'lm':a-t,'thesaurus':b-a,'phrases':c-b,'fingerprints':d-c,'candidates':e-d}))"
     )
     times = json.loads(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
     from .lexicon import load_artifact

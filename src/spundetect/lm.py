@@ -43,9 +43,10 @@ class KeyIndex:
 
     @cached_property
     def _filter(self) -> np.ndarray:
-        seen = np.zeros(1 << self.bits, dtype=bool)
-        seen[self._slot(self.keys)] = True
-        return np.packbits(seen, bitorder="little")
+        packed = np.zeros(1 << (self.bits - 3), dtype=np.uint8)
+        slot = self._slot(self.keys)
+        np.bitwise_or.at(packed, slot >> 3, np.left_shift(1, slot & 7).astype(np.uint8))
+        return packed
 
     def _slot(self, q: np.ndarray) -> np.ndarray:
         return ((q * _HASH) >> np.uint64(64 - self.bits)).astype(np.intp)
@@ -155,9 +156,9 @@ class LanguageModel:
         extra = ck[bk[pos] != ck]
         keys = np.insert(bk, np.searchsorted(bk, extra), extra)
         at_bi, at_ctx = np.searchsorted(keys, bk), np.searchsorted(keys, ck)
-        a = np.zeros(len(keys), dtype=np.float64)
+        a = np.zeros(len(keys), dtype=np.float32)  # as stored; float64 once gathered
         a[at_bi] = ar["bi_a"]
-        gamma = np.ones(len(keys), dtype=np.float64)
+        gamma = np.ones(len(keys), dtype=np.float32)
         gamma[at_ctx] = ar["ctx_gamma"]
         is_bi, is_ctx = np.zeros(len(keys), dtype=bool), np.zeros(len(keys), dtype=bool)
         is_bi[at_bi] = True
@@ -169,7 +170,12 @@ class LanguageModel:
         bigram, whether it is a stored context)."""
         index, a, gamma, is_bi, is_ctx = self._pairs
         i, hit = index.locate(pack(0, v, w))
-        return np.where(hit, a[i], 0.0), np.where(hit, gamma[i], 1.0), hit & is_bi[i], hit & is_ctx[i]
+        return (
+            np.where(hit, a[i].astype(np.float64), 0.0),
+            np.where(hit, gamma[i].astype(np.float64), 1.0),
+            hit & is_bi[i],
+            hit & is_ctx[i],
+        )
 
     def window_logprob(self, h2, h1, n1, n2, has1, has2, cand, owner) -> np.ndarray:
         """log p(c | h2 h1) + log p(n1 | h1 c) + log p(n2 | c n1) for each candidate word

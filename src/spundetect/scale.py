@@ -35,8 +35,7 @@ def score_partition(df: Any, text_column: str = "text", suggestions: bool = True
     detector = _detector(suggestions)
     out = df.copy()
     scores, spun, flagged, spans = [], [], [], []
-    for text in df[text_column]:
-        report = detector.check(text if isinstance(text, str) else "")
+    for report in _reports(detector, [t if isinstance(t, str) else "" for t in df[text_column]]):
         scores.append(report.score)
         spun.append(report.spun)
         flagged.append(sum(s.spun for s in report.sentences))
@@ -46,6 +45,20 @@ def score_partition(df: Any, text_column: str = "text", suggestions: bool = True
     out["spin_sentences_flagged"] = flagged
     out["spin_spans"] = spans
     return out.astype(SCORE_COLUMNS)
+
+
+def _reports(detector, texts: list[str], group_chars: int = 30_000):
+    """Reports of ``texts`` in order, short ones checked together (one model call a group)."""
+    group: list[str] = []
+    size = 0
+    for text in texts:
+        group.append(text)
+        size += len(text)
+        if size >= group_chars:
+            yield from detector.check_many(group)
+            group, size = [], 0
+    if group:
+        yield from detector.check_many(group)
 
 
 def partition_meta(meta: Any) -> Any:
