@@ -135,3 +135,36 @@ def test_info_shows_the_model():
     m = doc["model"]
     assert m["name"] and len(m["sha256"]) == 64 and {"document", "sentence", "span"} <= set(m["thresholds"])
     assert m["training_data"]["train_sentences"] > 0
+
+
+def test_jobs_and_groups_keep_input_order_and_results(tmp_path):
+    """Many short files (checked in groups), a long one (alone, in chunks), an empty one and
+    a binary one: --jobs 2 writes what --jobs 1 writes, in input order, with the same exit
+    code; and the short files' rows are those of checking each file on its own."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    examples = Path(__file__).resolve().parents[1] / "examples"
+    spun = (examples / "spun_article.txt").read_text(encoding="utf-8")
+    clean = (examples / "clean_article.txt").read_text(encoding="utf-8")
+    pieces = [p for p in (spun + "\n\n" + clean).split("\n\n") if p.strip()]
+    for i, piece in enumerate(pieces):
+        (tmp_path / f"a{i:03d}.txt").write_text(piece + "\n", encoding="utf-8")
+    (tmp_path / "b_empty.txt").write_text("", encoding="utf-8")
+    (tmp_path / "c_binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
+    (tmp_path / "d_long.txt").write_text((clean + "\n\n") * (35_000 // len(clean) + 1), encoding="utf-8")
+
+    def run(*extra):
+        args = [sys.executable, "-m", "spundetect", "check", "--format", "jsonl", *extra]
+        return subprocess.run(args, capture_output=True, text=True, timeout=600)
+
+    one, two = run("--jobs", "1", str(tmp_path)), run("--jobs", "2", str(tmp_path))
+    assert one.returncode == two.returncode == 2  # the binary file is an error
+    assert one.stdout == two.stdout
+    docs = [json.loads(line) for line in one.stdout.splitlines() if '"kind": "document"' in line]
+    names = sorted(p.name for p in tmp_path.iterdir() if p.name != "c_binary.txt")
+    assert [Path(d["path"]).name for d in docs] == names
+    for name in ("a000.txt", "a001.txt"):
+        alone = run(str(tmp_path / name))
+        assert alone.stdout.splitlines() == [line for line in one.stdout.splitlines() if name in line]

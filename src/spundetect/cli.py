@@ -252,11 +252,15 @@ GROUP_CHARS = 30_000  # short inputs are checked together, up to this many chara
 GROUP_ITEMS = 64
 
 
+def _short(item) -> bool:
+    return item.error is None and item.text is not None and len(item.text) < GROUP_CHARS
+
+
 def _groups(items):
     """Consecutive short inputs in groups (one model call each); any other input alone."""
     group, size = [], 0
     for item in items:
-        if item.error is None and item.text is not None and len(item.text) < GROUP_CHARS:
+        if _short(item):
             group.append(item)
             size += len(item.text)
             if size >= GROUP_CHARS or len(group) >= GROUP_ITEMS:
@@ -274,7 +278,7 @@ def _groups(items):
 def _check_group(detector, group, lazy: bool = True):
     """(input, its chunk reports) for each input of a group, in order; a single long input's
     chunks are checked as they are consumed when ``lazy``."""
-    if len(group) == 1 and (group[0].error or group[0].text is None or len(group[0].text) >= GROUP_CHARS):
+    if not _short(group[0]):  # alone in its group
         item = group[0]
         reports = [] if item.error else _check_chunks(detector, item)
         return [(item, reports if lazy else list(reports))]

@@ -56,16 +56,15 @@ class Detector:
         return cls(model, **kwargs)
 
     def warm(self) -> "Detector":
-        """Load the lexical data now (the LM and thesaurus vocabularies, the phrase table,
-        the fingerprints, lemminflect's tables), without running the model: worker
-        processes forked afterwards share them instead of each loading its own."""
+        """Load the lexical data now (the LM vocabulary, pair table and key filters, the
+        thesaurus and candidate tables, the phrase table, the fingerprints, lemminflect's
+        tables), without running the model: worker processes forked afterwards share them
+        instead of each loading its own."""
         from .candidates.synonyms import _inflections, thesaurus
 
-        language_model().vocab
         thesaurus().index
-        phrase_table().originals("got here")
-        fingerprints().match_tokens(["warm"])
         _inflections("running")
+        token_rows_batch([("The", "minister", "spoke", "at", "a", "press", "convention", "in", "the", "capital", ".")] * 10)
         return self
 
     @property
@@ -206,9 +205,7 @@ class Detector:
         span_p = np.split(flat, np.cumsum([len(r) for r in rows])[:-1]) if rows else []
         sent_rows = [sentence_rows(span_p[a:b], parts) for a, b, parts in zip(bounds[:-1], bounds[1:], doc_parts) if parts]
         sent_flat = self.model.sentence_proba(np.vstack(sent_rows)) if sent_rows else np.zeros(0)
-        return [
-            (parts, span_p[a:b], sent_flat[a:b]) for a, b, parts in zip(bounds[:-1], bounds[1:], doc_parts)
-        ]
+        return [(parts, span_p[a:b], sent_flat[a:b]) for a, b, parts in zip(bounds[:-1], bounds[1:], doc_parts)]
 
     def groups(
         self, tokens: Sequence[str], rows: SentenceRows, p: np.ndarray, span_t: float
