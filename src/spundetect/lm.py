@@ -3,7 +3,8 @@
     p(w | u v) = A3(u v w) + G3(u v) * p(w | v)       (A3 = 0, G3 = 1 when unseen)
     p(w | v)   = A2(v w)   + G2(v)   * p(w)
 
-All lookups are vectorised binary searches over sorted, memory-mapped uint64 keys.
+All lookups are vectorised binary searches over sorted, memory-mapped uint64 keys, behind
+a bit filter that answers most absent keys at once (:class:`KeyIndex`).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import numpy as np
 
 from .lexicon import Artifact, load_artifact
 
-__all__ = ["LanguageModel", "language_model", "pack", "BOS", "EOS", "UNK", "BITS", "MASK"]
+__all__ = ["LanguageModel", "KeyIndex", "language_model", "pack", "BOS", "EOS", "UNK", "BITS", "MASK"]
 
 BITS = 21
 BOS, EOS, UNK = "<s>", "</s>", "<unk>"
@@ -33,7 +34,7 @@ _HASH = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: the top bits of key 
 
 
 class KeyIndex:
-    """Sorted uint64 keys searched in batches. A one-hash bit filter (about 16 bits per
+    """Sorted uint64 keys searched in batches. A one-hash bit filter (16 to 32 bits per
     key, built on first use) answers most absent keys without a binary search: in the
     candidate windows about 70 % of the word pairs asked about are not stored."""
 
@@ -148,7 +149,7 @@ class LanguageModel:
     @cached_property
     def _pairs(self) -> tuple[KeyIndex, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """One sorted table of word pairs, as bigram (v w) and as trigram context (u v):
-        (keys, bigram term A2 or 0, context back-off G3 or 1, is a bigram, is a context).
+        (its index, bigram term A2 or 0, context back-off G3 or 1, is a bigram, is a context).
         Contexts are bigrams seen twice, so the table is the bigram keys plus a handful."""
         ar = self.artifact.arrays
         bk, ck = ar["bi_keys"], ar["ctx_keys"]

@@ -3,7 +3,7 @@
 Looking up a word's originals means inflecting every synonym of each of its readings with
 lemminflect: about 0.2 ms of Python per new word type, which was a quarter of a check on
 fresh text. This table holds, for the ``N_WORDS`` words the language model finds most
-probable (about 98 % of running words), exactly what ``features._candidates`` computes:
+probable (96 % of the running words of the corpus), exactly what ``computed_candidates`` gives:
 each candidate's LM id, evidence bits and thesaurus degree, in the same order. Other
 words take the computed path. Built from the thesaurus and LM artifacts and lemminflect.
 """
