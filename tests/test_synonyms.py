@@ -79,3 +79,20 @@ def test_compiled_candidate_table_matches_the_computed_candidates():
         for a, b in zip(got, want):
             assert np.array_equal(a, b), w
     assert table.get("zzzunknownzzz") is None
+
+
+def test_a_stale_candidate_table_is_not_used(monkeypatch, caplog):
+    import dataclasses
+
+    from spundetect.candidates import compiled
+    from spundetect.lexicon import load_artifact
+
+    art = load_artifact("candidates")
+    stale = dataclasses.replace(art, header={**art.header, "built_from": {"lm": "0" * 64, "thesaurus": "1" * 64}})
+    monkeypatch.setattr(compiled, "load_artifact", lambda name: stale)
+    compiled.candidate_table.cache_clear()
+    try:
+        assert compiled.candidate_table() is None
+        assert "other lm/thesaurus data" in caplog.text
+    finally:
+        compiled.candidate_table.cache_clear()
