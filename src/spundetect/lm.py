@@ -108,14 +108,6 @@ class LanguageModel:
         return self.artifact.sha256
 
     @cached_property
-    def _bi(self) -> KeyIndex:
-        return KeyIndex(self.artifact.arrays["bi_keys"])
-
-    @cached_property
-    def _ctx(self) -> KeyIndex:
-        return KeyIndex(self.artifact.arrays["ctx_keys"])
-
-    @cached_property
     def _tri(self) -> KeyIndex:
         return KeyIndex(self.artifact.arrays["tri_keys"])
 
@@ -134,12 +126,11 @@ class LanguageModel:
         u, v, w = np.asarray(u), np.asarray(v), np.asarray(w)
         p1 = np.exp(ar["uni_logp"][w].astype(np.float64))
         vv = np.maximum(v, 0)
-        bikey = pack(0, vv, w)
-        p2 = self._bi.lookup(ar["bi_a"], bikey, 0.0) + ar["bi_gamma"][vv].astype(np.float64) * p1
+        p2 = self._pair(vv, w)[0] + ar["bi_gamma"][vv].astype(np.float64) * p1
         p2 = np.where(v < 0, p1, p2)
         uu = np.maximum(u, 0)
         # a trigram (u v w) is only stored when its context (u v) is: look up the rest only
-        g3, seen = self._ctx.find(ar["ctx_gamma"], pack(0, uu, vv), 1.0)
+        _, g3, _, seen = self._pair(uu, vv)
         p3 = p2.copy()
         at = np.flatnonzero(seen & (u >= 0) & (v >= 0))
         p3[at] = self._tri.lookup(ar["tri_a"], pack(uu[at], vv[at], w[at]), 0.0) + g3[at] * p2[at]
@@ -147,10 +138,11 @@ class LanguageModel:
         return np.log(p3) - np.where(w == 2, self._log_unk_types, 0.0)
 
     @cached_property
-    def _pairs(self) -> tuple[KeyIndex, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    def _pairs(self) -> tuple[KeyIndex, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """One sorted table of word pairs, as bigram (v w) and as trigram context (u v):
-        (its index, bigram term A2 or 0, context back-off G3 or 1, is a bigram, is a context).
-        Contexts are bigrams seen twice, so the table is the bigram keys plus a handful."""
+        (its index, bigram term A2 or 0, context back-off G3 or 1, bigram count or 0, is a
+        bigram, is a context). Contexts are bigrams seen twice, so the table is the bigram
+        keys plus a handful; every pair query goes through it."""
         ar = self.artifact.arrays
         bk, ck = ar["bi_keys"], ar["ctx_keys"]
         pos = np.minimum(np.searchsorted(bk, ck), len(bk) - 1)
@@ -161,15 +153,17 @@ class LanguageModel:
         a[at_bi] = ar["bi_a"]
         gamma = np.ones(len(keys), dtype=np.float32)
         gamma[at_ctx] = ar["ctx_gamma"]
+        count = np.zeros(len(keys), dtype=np.int32)
+        count[at_bi] = ar["bi_count"]
         is_bi, is_ctx = np.zeros(len(keys), dtype=bool), np.zeros(len(keys), dtype=bool)
         is_bi[at_bi] = True
         is_ctx[at_ctx] = True
-        return KeyIndex(keys), a, gamma, is_bi, is_ctx
+        return KeyIndex(keys), a, gamma, count, is_bi, is_ctx
 
     def _pair(self, v: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """(A2 of the bigram v w or 0, G3 of the context v w or 1, whether v w is a stored
         bigram, whether it is a stored context)."""
-        index, a, gamma, is_bi, is_ctx = self._pairs
+        index, a, gamma, _, is_bi, is_ctx = self._pairs
         i, hit = index.locate(pack(0, v, w))
         return (
             np.where(hit, a[i].astype(np.float64), 0.0),
@@ -177,6 +171,11 @@ class LanguageModel:
             hit & is_bi[i],
             hit & is_ctx[i],
         )
+
+    def _pair_counts(self, v: np.ndarray, w: np.ndarray) -> np.ndarray:
+        index, _, _, count, _, _ = self._pairs
+        i, hit = index.locate(pack(0, v, w))
+        return np.where(hit, count[i], 0).astype(np.float64)
 
     def window_logprob(self, h2, h1, n1, n2, has1, has2, cand, owner) -> np.ndarray:
         """log p(c | h2 h1) + log p(n1 | h1 c) + log p(n2 | c n1) for each candidate word
@@ -225,7 +224,7 @@ class LanguageModel:
         if (ids == self.vocab[UNK]).any():
             return 0
         if len(words) == 2:
-            return int(self._bi.lookup(ar["bi_count"], pack(0, ids[:1], ids[1:]), 0)[0])
+            return int(self._pair_counts(ids[:1], ids[1:])[0])
         if len(words) == 3:
             return int(self._tri.lookup(ar["tri_count"], pack(ids[:1], ids[1:2], ids[2:]), 0)[0])
         raise ValueError("count() takes 2 or 3 words")
@@ -234,7 +233,7 @@ class LanguageModel:
         """Corpus counts of n-grams given as an (n, 2) or (n, 3) array of word ids."""
         ar = self.artifact.arrays
         if ids.shape[1] == 2:
-            return self._bi.lookup(ar["bi_count"], pack(0, ids[:, 0], ids[:, 1]), 0)
+            return self._pair_counts(ids[:, 0], ids[:, 1])
         return self._tri.lookup(ar["tri_count"], pack(ids[:, 0], ids[:, 1], ids[:, 2]), 0)
 
     def unigram_logp(self, words: Sequence[str]) -> np.ndarray:

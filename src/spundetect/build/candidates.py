@@ -41,13 +41,15 @@ def build_candidates() -> dict:
         bits.append(cand_bits)
         degree.append(cand_degree)
         indptr.append(indptr[-1] + len(cand_ids))
+    all_bits, all_degree = np.concatenate(bits), np.concatenate(degree)
+    if all_bits.max() >= 1 << 8 or all_degree.max() >= 1 << 16:
+        raise ValueError("evidence bits or degrees too large for the table's uint8/uint16 columns")
     arrays = {
         "indptr": np.array(indptr, dtype=np.int64),
         "ids": np.concatenate(ids).astype(np.int32),
-        "bits": np.concatenate(bits).astype(np.uint8),
-        "degree": np.concatenate(degree).astype(np.uint16),
+        "bits": all_bits.astype(np.uint8),
+        "degree": all_degree.astype(np.uint16),
     }
-    assert int(np.concatenate(degree).max()) < 1 << 16 and int(np.concatenate(bits).max()) < 1 << 8
     header = {
         "format": FORMAT,
         "kind": f"candidate originals (LM ids, evidence bits, degrees) of the {N_WORDS} most probable LM words",
