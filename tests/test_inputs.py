@@ -77,7 +77,8 @@ def test_input_kinds(tmp_path, kind):
 
 
 def test_offsets_index_the_decoded_text(tmp_path):
-    text = "Caf\u00e9 owners said the press convention was held amid experiences of shelling."
+    # a tortured-phrase fingerprint is always marked, so the test does not hang on a threshold
+    text = "Caf\u00e9 owners said the talk on counterfeit consciousness was held amid experiences of shelling."
     f = tmp_path / "latin.txt"
     f.write_bytes(text.encode("cp1252"))
     doc = json.loads(runner.invoke(app, ["check", "--format", "json", str(f)]).stdout)["documents"][0]

@@ -56,6 +56,7 @@ TOKEN_FEATURES = (
     "in_quotes",
     "unknown",  # the LM does not know the written word
     "neighbour_gain",  # max channel_gain of the words within two tokens
+    "pair_gain",  # best joint swap of the word and an adjacent word ("faculty constructing")
     "sentence_mean_gain",  # mean channel_gain over the sentence's words
     "log_sentence_words",
     # document context: a spinner rewrites whole articles
@@ -88,6 +89,7 @@ SENTENCE_FEATURES = (
 )
 
 _CTX = 2  # window: the word and the two words after it are scored
+PAIR_TOP = 3  # joint swaps of adjacent words try each word's this many best candidates
 
 
 @dataclass(frozen=True)
@@ -231,11 +233,14 @@ def token_rows_batch(sentences: Sequence[Sequence[str]], weights: Weights | None
         ok[ok] &= sent[j[ok]] == sent[ok]
         neigh[ok] = np.maximum(neigh[ok], ch_gain[j[ok]])
     neigh[np.isneginf(neigh)] = -10.0
+    pair_gain = np.full(n, -10.0)
+    if len(owner_a):
+        pair_gain = _pair_gain(lm, ids, pos_w, last, sent, owner_a, all_cand_ids, total, channel, keep, w.lm)
     rows = np.column_stack(
         [
             surprisal, written_lp, lm_gain, ch_gain, p_changed, np.log1p(n_cand), np.log1p(n_better), best_fwd, best_src, best_deg,
             uni_written, uni_best, lb_w, rb_w, lb_b, rb_b, phrase_cur, phrase_gain, fp, func, capital, quotes,
-            unknown, neigh, np.zeros(n), np.zeros(n),
+            unknown, neigh, pair_gain, np.zeros(n), np.zeros(n),
         ]
     ).astype(np.float64)  # fmt: skip
     for k, ws in enumerate(word_lists):
@@ -244,6 +249,49 @@ def token_rows_batch(sentences: Sequence[Sequence[str]], weights: Weights | None
             rows[a:b, -2] = ch_gain[a:b].mean()
             rows[a:b, -1] = math.log(b - a)
         out[k] = SentenceRows(np.array(ws, dtype=np.int64), rows[a:b], best_words[a:b])
+    return out
+
+
+def _pair_gain(lm, ids, pos_w, last, sent, owner_a, cand_ids, total, channel, keep, lm_weight) -> np.ndarray:
+    """Per word: the best gain (LM window plus channel, as ``channel_gain``) of replacing it
+    *and* an adjacent word at once, each by one of its PAIR_TOP best single candidates; a
+    spinner that swaps both words of a collocation ("school building" -> "faculty
+    constructing") leaves each word's window looking fine on its own. -10 without a pair."""
+    n = len(pos_w)
+    out = np.full(n, -10.0)
+    r = np.flatnonzero((pos_w[1:] == pos_w[:-1] + 1) & (sent[1:] == sent[:-1]))  # pairs (r, r + 1)
+    if not len(r):
+        return out
+    # the PAIR_TOP best candidates of every word (owners are contiguous and sorted)
+    order = np.lexsort((-total, owner_a))
+    group_start = np.searchsorted(owner_a, np.arange(n))
+    rank = np.arange(len(order)) - group_start[owner_a]
+    top = np.full((n, PAIR_TOP), -1)
+    keep_rank = rank < PAIR_TOP
+    top[owner_a[keep_rank], rank[keep_rank]] = order[keep_rank]
+    c1 = np.repeat(top[r], PAIR_TOP, axis=1).ravel()
+    c2 = np.tile(top[r + 1], (1, PAIR_TOP)).ravel()
+    pair = np.repeat(r, PAIR_TOP * PAIR_TOP)
+    ok = (c1 >= 0) & (c2 >= 0)
+    c1, c2, pair = c1[ok], c2[ok], pair[ok]
+    if not len(pair):
+        return out
+    p = pos_w[pair]
+    has2, has3 = p + 2 <= last[pair], p + 3 <= last[pair]
+    a2, a3 = ids[np.minimum(p + 2, last[pair])], ids[np.minimum(p + 3, last[pair])]
+
+    def joint(x, y):  # log p of the pair and the two words after it, with x, y at p, p + 1
+        lp = lm.logprob_ids(ids[p - 2], ids[p - 1], x) + lm.logprob_ids(ids[p - 1], x, y)
+        lp += np.where(has2, lm.logprob_ids(x, y, a2), 0.0)
+        return lp + np.where(has3, lm.logprob_ids(y, a2, a3), 0.0)
+
+    swapped = lm_weight * joint(cand_ids[c1], cand_ids[c2]) + channel[c1] + channel[c2]
+    written = lm_weight * joint(ids[p], ids[p + 1]) + keep[pair] + keep[pair + 1]
+    best = np.full(n, -np.inf)
+    np.maximum.at(best, pair, swapped - written)
+    has = np.isfinite(best)
+    out[has] = best[has]
+    out[1:][has[:-1]] = np.maximum(out[1:][has[:-1]], best[:-1][has[:-1]])
     return out
 
 

@@ -6,12 +6,14 @@
    calibration; label = the spinner wrote this token.
 3. Sentence model: the same over ``features.SENTENCE_FEATURES``, built from *out-of-fold*
    span probabilities (so it sees span scores as they look on unseen text).
-4. Thresholds, on the validation split only, on its clean documents (1 to 24 sentences,
-   as generated; the same sentences checked one by one are reported): the span threshold keeps clean text
-   under ``SPAN_FLAGS_PER_1000`` flagged words per 1,000 words (``span_in_flagged``, the
-   lower threshold inside flagged sentences, under ``SPAN_FLAGS_PER_1000_TOTAL`` with it),
-   the sentence threshold keeps the clean-sentence false-positive rate under
-   ``SENTENCE_FPR``, the document threshold keeps clean documents under ``DOCUMENT_FPR``.
+4. Thresholds, on the validation split only, on its clean documents (1 to 24 sentences, as
+   generated) *and* on the same sentences checked one by one (where document context is
+   weakest; a user checks single sentences too): the span threshold keeps clean text under
+   ``SPAN_FLAGS_PER_1000`` flagged words per 1,000 words (``span_in_flagged``, the lower
+   threshold inside flagged sentences, and ``span_in_flagged_doc`` under
+   ``SPAN_FLAGS_PER_1000_TOTAL`` with them), the sentence threshold keeps the clean-sentence
+   false-positive rate under ``SENTENCE_FPR``, the document threshold keeps clean documents
+   under ``DOCUMENT_FPR``.
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ SPAN_FLAGS_PER_1000_TOTAL = 0.8  # all tiers together (the lower ones act in fla
 SENTENCE_FPR = 0.01
 SENTENCE_FPR_TOTAL = 0.012  # with the lower tier in flagged documents
 DOCUMENT_FPR = 0.01
+MIN_FLAG_P = 0.5  # no tier flags what the calibrated model thinks more likely clean than spun
 
 
 @dataclass
@@ -136,13 +139,15 @@ def train_model(seed: int = 0, out_dir: Path = DEFAULT_MODEL_DIR, n_train: int =
     clean_doc = np.array([val.doc_profile[d] == "clean" for d in val.sent_doc])
     clean_rows = clean_doc[val.row_sent]
     clean_words = int(clean_rows.sum())
-    # The same clean sentences checked one by one (a document each), where document context
-    # is weakest: reported, not used for the thresholds (documents come in all sizes).
+    # the same sentences checked one by one (a document each)
     iso_parts = [document_rows([SentenceRows(p.index, p.rows[:, :N_TOKEN_BASE], p.best)])[0] for p in val.parts]
     iso_span = model.span_proba(np.vstack([p.rows for p in iso_parts]))
     iso_sent = model.sentence_proba(sentence_rows(val.split_rows(iso_span), iso_parts, np.arange(len(iso_parts))))
-    span_t = _threshold_for_rate(vspan[clean_rows], SPAN_FLAGS_PER_1000 / 1000)
-    sent_t = _threshold_for_rate(vsent[clean_doc], SENTENCE_FPR)
+    span_t = max(
+        _threshold_for_rate(vspan[clean_rows], SPAN_FLAGS_PER_1000 / 1000),
+        _threshold_for_rate(iso_span[clean_rows], SPAN_FLAGS_PER_1000 / 1000),
+    )
+    sent_t = max(_threshold_for_rate(vsent[clean_doc], SENTENCE_FPR), _threshold_for_rate(iso_sent[clean_doc], SENTENCE_FPR))
     doc_scores = np.array([document_score(vsent[val.sent_doc == d]) for d in range(len(val.doc_profile))])
     doc_clean = np.array([p == "clean" for p in val.doc_profile])
     doc_t = _threshold_for_rate(doc_scores[doc_clean], DOCUMENT_FPR)
@@ -157,13 +162,17 @@ def train_model(seed: int = 0, out_dir: Path = DEFAULT_MODEL_DIR, n_train: int =
     # Lower tiers where evidence lends strength: each picked for the best F1 on spun
     # validation documents while clean documents stay within the total budgets.
     span_budget = SPAN_FLAGS_PER_1000_TOTAL / 1000 * clean_words
+    alone = np.arange(len(val.examples))  # every sentence its own document
     for key in ("sentence_in_flagged_doc", "span_in_flagged", "span_in_flagged_doc"):
-        grid = np.round(np.arange(0.3, th[key], 0.02), 4)
+        grid = np.round(np.arange(MIN_FLAG_P, th[key], 0.02), 4)
         best_f1 = -1.0
         for t in list(grid) + [th[key]]:
             trial = {**th, key: float(t)}
-            sflags, wflags = _decisions(model, trial, val, vspan, vsent)
+            sflags, wflags = _decisions(model, trial, val.sent_doc, val.row_sent, vspan, vsent)
             if sflags[clean_doc].mean() > SENTENCE_FPR_TOTAL or wflags[clean_rows].sum() > span_budget:
+                continue
+            _, iso_wflags = _decisions(model, trial, alone, val.row_sent, iso_span, iso_sent)
+            if iso_wflags[clean_rows].sum() > span_budget:
                 continue
             if key.startswith("sentence"):
                 f1 = _f1(vlabels[~clean_doc], sflags[~clean_doc])
@@ -173,7 +182,8 @@ def train_model(seed: int = 0, out_dir: Path = DEFAULT_MODEL_DIR, n_train: int =
                 best_f1, th[key] = f1, float(t)
     thresholds = dict(th)
     model.thresholds = thresholds
-    sflags, flags = _decisions(model, thresholds, val, vspan, vsent)
+    sflags, flags = _decisions(model, thresholds, val.sent_doc, val.row_sent, vspan, vsent)
+    _, iso_flags = _decisions(model, thresholds, alone, val.row_sent, iso_span, iso_sent)
     iso_flagged = (iso_sent >= thresholds["sentence"])[clean_doc]
 
     pred = sflags
@@ -190,6 +200,7 @@ def train_model(seed: int = 0, out_dir: Path = DEFAULT_MODEL_DIR, n_train: int =
             "span_recall": round(float(flags[val.y == 1].mean()), 4),
             "span_precision": round(float(val.y[flags].mean()) if flags.any() else 0.0, 4),
             "span_flags_per_1000_clean_words": round(1000 * float(flags[clean_rows].sum()) / max(clean_words, 1), 3),
+            "span_flags_per_1000_clean_words_alone": round(1000 * float(iso_flags[clean_rows].sum()) / max(clean_words, 1), 3),
             "documents_clean_flagged": round(float((doc_scores[doc_clean] >= doc_t).mean()), 4),
             "documents_spun_flagged": {
                 p: round(float(np.mean([doc_scores[d] >= doc_t for d, q in enumerate(val.doc_profile) if q == p])), 4)
@@ -214,18 +225,19 @@ def train_model(seed: int = 0, out_dir: Path = DEFAULT_MODEL_DIR, n_train: int =
 
 
 def _decisions(
-    model: SpinModel, thresholds: dict, val: Featurized, vspan: np.ndarray, vsent: np.ndarray
+    model: SpinModel, thresholds: dict, sent_doc: np.ndarray, row_sent: np.ndarray, vspan: np.ndarray, vsent: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Sentence and word flags on validation data, decided as the detector decides."""
+    """Sentence and word flags on validation data (sentences grouped into documents by
+    ``sent_doc``, word rows into sentences by ``row_sent``), decided as the detector decides."""
     from ..detector import Detector
 
     det = Detector(SpinModel(model.span, model.sentence, thresholds))
     sflags = np.zeros(len(vsent), dtype=bool)
     span_t = np.zeros(len(vsent))
-    for d in range(len(val.doc_profile)):
-        idx = np.flatnonzero(val.sent_doc == d)
+    bounds = np.flatnonzero(np.diff(sent_doc)) + 1  # documents are consecutive sentences
+    for idx in np.split(np.arange(len(vsent)), bounds):
         _, _, sflags[idx], span_t[idx] = det.decide(vsent[idx])
-    return sflags, vspan >= span_t[val.row_sent]
+    return sflags, vspan >= span_t[row_sent]
 
 
 def _f1(truth: np.ndarray, pred: np.ndarray) -> float:

@@ -1,0 +1,53 @@
+import numpy as np
+
+from spundetect import segment
+from spundetect.features import TOKEN_FEATURES, SpinFeatures, token_rows, token_rows_batch
+
+SENTENCES = [
+    "Shells hit a faculty constructing and left two civilians injured.",
+    "Shells hit a school building and left two civilians injured.",
+    "Stoltenberg mentioned at a press convention that talks continue.",
+    "Hello.",
+]
+
+
+def _tokens(text):
+    return [t.text for t in segment.tokenize(text)]
+
+
+def _column(rows, tokens, name):
+    col = TOKEN_FEATURES.index(name)
+    return {tokens[i]: rows.rows[r, col] for r, i in enumerate(rows.index)}
+
+
+def test_batch_equals_one_sentence_at_a_time():
+    tokenised = [_tokens(s) for s in SENTENCES]
+    batch = token_rows_batch(tokenised)
+    for tokens, together in zip(tokenised, batch):
+        alone = token_rows(tokens)
+        assert np.array_equal(alone.index, together.index)
+        assert np.array_equal(alone.rows, together.rows)
+        assert alone.best == together.best
+
+
+def test_joint_swap_of_adjacent_words_is_seen():
+    spun, clean = (_tokens(s) for s in SENTENCES[:2])
+    rows = token_rows(spun)
+    pair, single = _column(rows, spun, "pair_gain"), _column(rows, spun, "channel_gain")
+    # each word alone fits its spun neighbour; swapped back together they fit far better
+    for word in ("faculty", "constructing"):
+        assert pair[word] > 0 > single[word]
+    original = _column(token_rows(clean), clean, "pair_gain")
+    assert original["school"] < 0 and original["building"] < 0
+    # a word with no adjacent word has no pair
+    hello = _tokens("Hello.")
+    assert _column(token_rows(hello), hello, "pair_gain")["Hello"] == -10.0
+
+
+def test_transformer_names_its_columns():
+    docs = [[_tokens(s) for s in SENTENCES[:2]], [_tokens(SENTENCES[2])]]
+    f = SpinFeatures().fit(docs)
+    X = f.transform(docs)
+    assert X.shape == (len(f.token_index_), len(f.get_feature_names_out()))
+    assert list(f.get_feature_names_out()) == list(TOKEN_FEATURES)
+    assert {d for d, _, _ in f.token_index_} == {0, 1}
