@@ -68,3 +68,27 @@ def test_window_logprob_equals_three_trigram_queries(lm):
     n1p, n2p = ids[np.minimum(pos + 1, last)], ids[np.minimum(pos + 2, last)]
     got = lm.window_logprob(ids[pos - 2], ids[pos - 1], n1p, n2p, pos + 1 <= last, pos + 2 <= last, cand, owner)
     assert np.array_equal(got, expected)
+
+
+def test_pair_window_logprob_equals_four_trigram_queries(lm):
+    """Joint swaps of two adjacent words: the shared-lookup shortcut gives exactly the sums
+    of the plain queries, at the end of a sentence too (the a2 / a3 terms left out)."""
+    rng = np.random.default_rng(2)
+    words = "the minister said on tuesday that the new school building would open in the spring .".split()
+    ids = np.concatenate([[0, 0], lm.ids(words), [1]])
+    last = len(ids) - 1
+    p = np.arange(2, last)  # pairs (p, p + 1); the last one ends on </s>
+    common = np.argsort(-np.asarray(lm.artifact.arrays["uni_logp"]))[:3000]
+    x = np.where(rng.random((len(p), 3)) < 0.5, rng.choice(common, (len(p), 3)), rng.integers(0, len(lm.words), (len(p), 3)))
+    y = rng.choice(common, (len(p), 4))
+    h2, h1 = ids[p - 2], ids[p - 1]
+    a2, a3 = ids[np.minimum(p + 2, last)], ids[np.minimum(p + 3, last)]
+    has2, has3 = p + 2 <= last, p + 3 <= last
+    got = lm.pair_window_logprob(h2, h1, x, y, a2, a3, has2, has3)
+    X, Y = (v.ravel() for v in np.broadcast_arrays(x[:, :, None], y[:, None, :]))
+    col = lambda v: np.broadcast_to(v[:, None, None], (len(p), 3, 4)).ravel()  # noqa: E731
+    expected = lm.logprob_ids(col(h2), col(h1), X) + lm.logprob_ids(col(h1), X, Y)
+    expected += np.where(col(has2), lm.logprob_ids(X, Y, col(a2)), 0.0)
+    expected = expected + np.where(col(has3), lm.logprob_ids(Y, col(a2), col(a3)), 0.0)
+    assert not has3[-2:].any() and has2[:-2].all()
+    assert np.array_equal(got.ravel(), expected)

@@ -259,40 +259,51 @@ def _pair_gain(lm, ids, pos_w, last, sent, owner_a, cand_ids, total, channel, ke
     constructing") leaves each word's window looking fine on its own. -10 without a pair."""
     n = len(pos_w)
     out = np.full(n, -10.0)
+    top = _top_candidates(owner_a, total, n, PAIR_TOP)
     r = np.flatnonzero((pos_w[1:] == pos_w[:-1] + 1) & (sent[1:] == sent[:-1]))  # pairs (r, r + 1)
+    r = r[(top[r, 0] >= 0) & (top[r + 1, 0] >= 0)]
     if not len(r):
         return out
-    # the PAIR_TOP best candidates of every word (owners are contiguous and sorted)
-    order = np.lexsort((-total, owner_a))
-    group_start = np.searchsorted(owner_a, np.arange(n))
-    rank = np.arange(len(order)) - group_start[owner_a]
-    top = np.full((n, PAIR_TOP), -1)
-    keep_rank = rank < PAIR_TOP
-    top[owner_a[keep_rank], rank[keep_rank]] = order[keep_rank]
-    c1 = np.repeat(top[r], PAIR_TOP, axis=1).ravel()
-    c2 = np.tile(top[r + 1], (1, PAIR_TOP)).ravel()
-    pair = np.repeat(r, PAIR_TOP * PAIR_TOP)
-    ok = (c1 >= 0) & (c2 >= 0)
-    c1, c2, pair = c1[ok], c2[ok], pair[ok]
-    if not len(pair):
-        return out
-    p = pos_w[pair]
-    has2, has3 = p + 2 <= last[pair], p + 3 <= last[pair]
-    a2, a3 = ids[np.minimum(p + 2, last[pair])], ids[np.minimum(p + 3, last[pair])]
+    t1, t2 = top[r], top[r + 1]  # (pairs, PAIR_TOP) candidate indices, -1 where none
+    p, end = pos_w[r], last[r]
+    h2, h1, a2, a3 = ids[p - 2], ids[p - 1], ids[np.minimum(p + 2, end)], ids[np.minimum(p + 3, end)]
+    has2, has3 = p + 2 <= end, p + 3 <= end
 
-    def joint(x, y):  # log p of the pair and the two words after it, with x, y at p, p + 1
-        lp = lm.logprob_ids(ids[p - 2], ids[p - 1], x) + lm.logprob_ids(ids[p - 1], x, y)
-        lp += np.where(has2, lm.logprob_ids(x, y, a2), 0.0)
-        return lp + np.where(has3, lm.logprob_ids(y, a2, a3), 0.0)
+    def joint(x, y):  # (pairs, len x, len y): log p of x y and the two words after, x at p
+        return lm.pair_window_logprob(h2, h1, x, y, a2, a3, has2, has3)
 
-    swapped = lm_weight * joint(cand_ids[c1], cand_ids[c2]) + channel[c1] + channel[c2]
-    written = lm_weight * joint(ids[p], ids[p + 1]) + keep[pair] + keep[pair + 1]
+    x, y = cand_ids[np.maximum(t1, 0)], cand_ids[np.maximum(t2, 0)]
+    swapped = lm_weight * joint(x, y) + channel[t1][:, :, None] + channel[t2][:, None, :]
+    written = lm_weight * joint(ids[p][:, None], ids[p + 1][:, None])[:, 0, 0] + keep[r] + keep[r + 1]
+    gain = swapped - written[:, None, None]
+    gain[~((t1 >= 0)[:, :, None] & (t2 >= 0)[:, None, :])] = -np.inf
     best = np.full(n, -np.inf)
-    np.maximum.at(best, pair, swapped - written)
+    best[r] = gain.reshape(len(r), -1).max(axis=1)
     has = np.isfinite(best)
     out[has] = best[has]
     out[1:][has[:-1]] = np.maximum(out[1:][has[:-1]], best[:-1][has[:-1]])
     return out
+
+
+def _top_candidates(owner_a: np.ndarray, total: np.ndarray, n: int, k: int) -> np.ndarray:
+    """(n, k) indices of each owner's k highest-scoring candidates, the first one among ties
+    (owners are contiguous and sorted); -1 where an owner has fewer."""
+    top = np.full((n, k), -1)
+    owners = np.flatnonzero(np.bincount(owner_a, minlength=n))
+    if not len(owners):
+        return top
+    starts = np.searchsorted(owner_a, owners)
+    count = np.bincount(owner_a, minlength=n)[owners]
+    work = total.copy()
+    at_max = np.full(n, -np.inf)
+    for j in range(k):
+        at_max[owners] = np.maximum.reduceat(work, starts)
+        hits = np.flatnonzero(work == at_max[owner_a])
+        first = hits[np.searchsorted(owner_a[hits], owners)]
+        live = count > j
+        top[owners[live], j] = first[live]
+        work[first[live]] = -np.inf
+    return top
 
 
 def _phrase_evidence(

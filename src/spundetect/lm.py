@@ -195,18 +195,51 @@ class LanguageModel:
         a_hc, g_hc, bi_hc, ctx_hc = self._pair(H1, c)
         a_cn, g_cn, bi_cn, ctx_cn = self._pair(c, N1)
 
-        def lp3(p2, g, search, u, v, w):
-            p3 = g * p2  # g is 1 where (u v) is not a context
-            at = np.flatnonzero(search)
-            p3[at] = self._tri.lookup(ar["tri_a"], pack(u[at], v[at], w[at]), 0.0) + p3[at]
-            return np.log(p3) - np.where(w == 2, self._log_unk_types, 0.0)
-
+        lp3 = self._lp3
         p2 = a_hc + bi_gamma[H1].astype(np.float64) * np.exp(uni[c].astype(np.float64))
         lp = lp3(p2, g_hh[owner], ctx_hh[owner] & bi_hc, H2, H1, c)
         p2 = a_cn + bi_gamma[c].astype(np.float64) * np.exp(uni[N1].astype(np.float64))
         lp = lp + np.where(has1[owner], lp3(p2, g_hc, ctx_hc & bi_cn, H1, c, N1), 0.0)
         lp = lp + np.where(has2[owner], lp3(p2_n2[owner], g_cn, ctx_cn & bi_nn[owner], c, N1, N2), 0.0)
         return lp
+
+    def _lp3(self, p2, g, search, u, v, w) -> np.ndarray:
+        """log p(w | u v) from the bigram probability ``p2`` of (v w), the back-off weight
+        ``g`` of the context (u v) (1 where it is none) and where to search the trigram."""
+        p3 = g * p2
+        at = np.flatnonzero(search)
+        p3[at] = self._tri.lookup(self.artifact.arrays["tri_a"], pack(u[at], v[at], w[at]), 0.0) + p3[at]
+        return np.log(p3) - np.where(w == 2, self._log_unk_types, 0.0)
+
+    def pair_window_logprob(self, h2, h1, x, y, a2, a3, has2, has3) -> np.ndarray:
+        """(pairs, len x, len y): log p(x | h2 h1) + log p(y | h1 x) + log p(a2 | x y)
+        + log p(a3 | y a2) for each pair of candidates ``x[i, j]``, ``y[i, k]`` written at
+        two adjacent positions after the history ``h2[i] h1[i]`` and before ``a2[i] a3[i]``
+        (those terms only where ``has2``/``has3``). The same numbers as four
+        :meth:`logprob_ids` queries, with each pair of words looked up once."""
+        uni, bi_gamma = self.artifact.arrays["uni_logp"], self.artifact.arrays["bi_gamma"]
+        n, kx, ky = len(x), x.shape[1], y.shape[1]
+        xs, ys = x.ravel(), y.ravel()  # (n kx), (n ky)
+        row_x, row_y, row_t = np.repeat(np.arange(n), kx), np.repeat(np.arange(n), ky), np.repeat(np.arange(n), kx * ky)
+        of_x = np.repeat(np.arange(n * kx), ky)  # each triple (i, j, k): its x[i, j] and y[i, k]
+        of_y = row_t * ky + np.tile(np.arange(ky), n * kx)
+        X, Y = xs[of_x], ys[of_y]
+
+        def p2(a, v, w):  # bigram p(w | v), the bigram part ``a`` looked up
+            return a + bi_gamma[v].astype(np.float64) * np.exp(uni[w].astype(np.float64))
+
+        _, g_hh, _, ctx_hh = self._pair(h2, h1)
+        a_hx, g_hx, bi_hx, ctx_hx = self._pair(h1[row_x], xs)
+        a_xy, g_xy, bi_xy, ctx_xy = self._pair(X, Y)
+        a_ya, g_ya, bi_ya, ctx_ya = self._pair(ys, a2[row_y])
+        a_aa, _, bi_aa, _ = self._pair(a2, a3)
+        first = self._lp3(p2(a_hx, h1[row_x], xs), g_hh[row_x], ctx_hh[row_x] & bi_hx, h2[row_x], h1[row_x], xs)
+        mid = self._lp3(p2(a_xy, X, Y), g_hx[of_x], ctx_hx[of_x] & bi_xy, h1[row_t], X, Y)
+        third = self._lp3(p2(a_ya[of_y], Y, a2[row_t]), g_xy, ctx_xy & bi_ya[of_y], X, Y, a2[row_t])
+        last = self._lp3(p2(a_aa[row_y], a2[row_y], a3[row_y]), g_ya, ctx_ya & bi_aa[row_y], ys, a2[row_y], a3[row_y])
+        lp = first.reshape(n, kx, 1) + mid.reshape(n, kx, ky)
+        lp += np.where(has2[:, None, None], third.reshape(n, kx, ky), 0.0)
+        return lp + np.where(has3[:, None], last.reshape(n, ky), 0.0)[:, None, :]
 
     @cached_property
     def _log_unk_types(self) -> float:
