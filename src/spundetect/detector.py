@@ -127,9 +127,10 @@ class Detector:
 
     def _restore(self, tokens: Sequence[str], a: int, b: int) -> tuple[int, int, list]:
         """Suggestions for tokens a..b-1; a one-word span is widened to a neighbouring content
-        word when the restored pair is a known collocation that the written pair is not
-        ("convention" in "press convention" -> "press conference"; "pull" in "pull again"
-        -> "pull back"), so that the mark shows the collocation the swap broke."""
+        word when the restored pair, one of its words kept as written, is a known collocation
+        that the written pair is not ("convention" in "press convention" -> "press
+        conference"; "pull" in "pull again" -> "pull back"), so that the mark shows the
+        collocation the swap broke."""
         if self.suggestions <= 0:  # scoring only: no restore search
             return a, b, []
         cands = restore_span(tokens, a, b, k=self.suggestions)
@@ -147,7 +148,8 @@ class Detector:
                 continue
             top = wide[0].text.lower().split()
             written = [segment.norm(t) for t in tokens[na:nb]]
-            if len(top) == 2 and top != written and lm.count(top) >= COLLOCATION_RATIO * (lm.count(written) + 1):
+            one_changed = len(top) == 2 and (top[0] == written[0]) != (top[1] == written[1])
+            if one_changed and lm.count(top) >= COLLOCATION_RATIO * (lm.count(written) + 1):
                 return na, nb, wide
         return a, b, cands
 

@@ -303,12 +303,13 @@ def eval_seeds(detector) -> dict:
         inside = [sp for sp in hit if sp.start <= a and b <= sp.end]
         overlap += bool(hit)
         contain += bool(inside)
-        best = (inside or hit or [None])[0]
-        # Compare over the union of span and phrase: the text there with the span replaced by
-        # each suggestion, against the same text with every gold phrase in it restored.
-        lo, hi = (min(best.start, a), max(best.end, b)) if best else (a, b)
-        sugg = [(text[lo : best.start] + o.text + text[best.end : hi]).lower() for o in best.originals] if best else []
-        want = _expected_span_text(text, lo, hi, gold) if best else None
+        # Compare over the union of the phrase and the spans it touches: the text there with
+        # each span replaced by one of its suggestions (the 3 likeliest combinations; one
+        # span: its suggestions in order), against the same text with every gold phrase in
+        # it restored.
+        lo, hi = min([a] + [sp.start for sp in hit]), max([b] + [sp.end for sp in hit])
+        sugg = _restorations(text, lo, hi, hit) if hit else []
+        want = _expected_span_text(text, lo, hi, gold) if hit else None
         t1 = bool(sugg) and sugg[0] == want
         t3 = want in sugg[:3]
         top1 += t1
@@ -317,7 +318,7 @@ def eval_seeds(detector) -> dict:
             {
                 "spun": row.spun,
                 "original": row.original,
-                "span": best.text if best else None,
+                "span": " | ".join(sp.text for sp in hit) if hit else None,
                 "suggestions": sugg,
                 "expected": want,
                 "top1": t1,
@@ -344,6 +345,16 @@ def eval_seeds(detector) -> dict:
         "spans": len(r0.spans),
     }
     return out
+
+
+def _restorations(text: str, lo: int, hi: int, spans, k: int = 3) -> list[str]:
+    """``text[lo:hi]`` with each of ``spans`` (sorted, inside it) replaced by one of its
+    suggestions: the ``k`` combinations with the highest product of scores, best first."""
+    combos = [("", 1.0, lo)]  # (text so far, score, position)
+    for sp in spans:
+        combos = [(t + text[pos : sp.start] + o.text, sc * o.score, sp.end) for t, sc, pos in combos for o in sp.originals]
+        combos = sorted(combos, key=lambda c: -c[1])[: k * k]
+    return [(t + text[pos:hi]).lower() for t, _, pos in sorted(combos, key=lambda c: -c[1])[:k]]
 
 
 def _expected_span_text(text: str, lo: int, hi: int, gold: list[tuple[int, int, str]]) -> str:
