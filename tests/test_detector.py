@@ -119,3 +119,24 @@ def test_check_many_gives_the_reports_of_check_one_by_one(detector):
     for i, (text, report) in enumerate(zip(texts, together)):
         alone = detector.check(text, f"t{i}")
         assert report == alone
+
+
+@pytest.mark.parametrize(
+    "sentence, word, widened",
+    [
+        ("Stoltenberg said at a press convention on Thursday.", "convention", ["press", "conference"]),
+        ("It is demanding Western allies pull again from Eastern Europe.", "pull", ["pull", "back"]),
+        ("Western leaders have principally rejected the request.", "principally", None),
+    ],
+)
+def test_one_word_span_widens_only_to_restore_a_collocation(detector, sentence, word, widened):
+    """A flagged word is widened to its neighbour when the restored pair keeps one written
+    word and is a far likelier pair; a restoration that rewrites both words is no reason."""
+    tokens = [t.text for t in spundetect.segment.tokenize(sentence)]
+    i = tokens.index(word)
+    a, b, cands = detector._restore(tokens, i, i + 1)
+    if widened is not None:
+        assert b - a == 2 and cands[0].text.split() == widened
+    if b - a == 2:
+        top, written = cands[0].text.lower().split(), [t.lower() for t in tokens[a:b]]
+        assert (top[0] == written[0]) != (top[1] == written[1])
