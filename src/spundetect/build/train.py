@@ -160,7 +160,8 @@ def train_model(seed: int = 0, out_dir: Path = DEFAULT_MODEL_DIR, n_train: int =
         "document": doc_t,
     }
     # Lower tiers where evidence lends strength: each picked for the best F1 on spun
-    # validation documents while clean documents stay within the total budgets.
+    # validation documents while clean documents (and, for words, clean sentences checked
+    # one by one) stay within the total budgets.
     span_budget = SPAN_FLAGS_PER_1000_TOTAL / 1000 * clean_words
     alone = np.arange(len(val.examples))  # every sentence its own document
     for key in ("sentence_in_flagged_doc", "span_in_flagged", "span_in_flagged_doc"):
