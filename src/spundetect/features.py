@@ -269,12 +269,11 @@ def _pair_gain(lm, ids, pos_w, last, sent, owner_a, cand_ids, total, channel, ke
     h2, h1, a2, a3 = ids[p - 2], ids[p - 1], ids[np.minimum(p + 2, end)], ids[np.minimum(p + 3, end)]
     has2, has3 = p + 2 <= end, p + 3 <= end
 
-    def joint(x, y):  # (pairs, len x, len y): log p of x y and the two words after, x at p
-        return lm.pair_window_logprob(h2, h1, x, y, a2, a3, has2, has3)
-
     x, y = cand_ids[np.maximum(t1, 0)], cand_ids[np.maximum(t2, 0)]
-    swapped = lm_weight * joint(x, y) + channel[t1][:, :, None] + channel[t2][:, None, :]
-    written = lm_weight * joint(ids[p][:, None], ids[p + 1][:, None])[:, 0, 0] + keep[r] + keep[r + 1]
+    joint = lm.pair_window_logprob(h2, h1, x, y, a2, a3, has2, has3)  # (pairs, PAIR_TOP, PAIR_TOP)
+    swapped = lm_weight * joint + channel[t1][:, :, None] + channel[t2][:, None, :]
+    as_written = lm.pair_window_logprob(h2, h1, ids[p][:, None], ids[p + 1][:, None], a2, a3, has2, has3)[:, 0, 0]
+    written = lm_weight * as_written + keep[r] + keep[r + 1]
     gain = swapped - written[:, None, None]
     gain[~((t1 >= 0)[:, :, None] & (t2 >= 0)[:, None, :])] = -np.inf
     best = np.full(n, -np.inf)
@@ -289,11 +288,12 @@ def _top_candidates(owner_a: np.ndarray, total: np.ndarray, n: int, k: int) -> n
     """(n, k) indices of each owner's k highest-scoring candidates, the first one among ties
     (owners are contiguous and sorted); -1 where an owner has fewer."""
     top = np.full((n, k), -1)
-    owners = np.flatnonzero(np.bincount(owner_a, minlength=n))
+    count = np.bincount(owner_a, minlength=n)
+    owners = np.flatnonzero(count)
     if not len(owners):
         return top
     starts = np.searchsorted(owner_a, owners)
-    count = np.bincount(owner_a, minlength=n)[owners]
+    count = count[owners]
     work = total.copy()
     at_max = np.full(n, -np.inf)
     for j in range(k):

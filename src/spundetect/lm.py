@@ -185,23 +185,26 @@ class LanguageModel:
         (h1 c) is both a bigram and a context, the history (h2 h1) and the bigram (n1 n2)
         are looked up once per position, and a trigram (u v w) is only searched where both
         (u v) is a context and (v w) a bigram (pruning keeps no trigram otherwise)."""
-        ar = self.artifact.arrays
-        uni, bi_gamma = ar["uni_logp"], ar["bi_gamma"]
         c = np.asarray(cand)
         _, g_hh, _, ctx_hh = self._pair(h2, h1)  # per position
         a_nn, _, bi_nn, _ = self._pair(n1, n2)
-        p2_n2 = a_nn + bi_gamma[n1].astype(np.float64) * np.exp(uni[n2].astype(np.float64))
+        p2_n2 = self._p2(a_nn, n1, n2)
         H2, H1, N1, N2 = h2[owner], h1[owner], n1[owner], n2[owner]
         a_hc, g_hc, bi_hc, ctx_hc = self._pair(H1, c)
         a_cn, g_cn, bi_cn, ctx_cn = self._pair(c, N1)
 
         lp3 = self._lp3
-        p2 = a_hc + bi_gamma[H1].astype(np.float64) * np.exp(uni[c].astype(np.float64))
+        p2 = self._p2(a_hc, H1, c)
         lp = lp3(p2, g_hh[owner], ctx_hh[owner] & bi_hc, H2, H1, c)
-        p2 = a_cn + bi_gamma[c].astype(np.float64) * np.exp(uni[N1].astype(np.float64))
+        p2 = self._p2(a_cn, c, N1)
         lp = lp + np.where(has1[owner], lp3(p2, g_hc, ctx_hc & bi_cn, H1, c, N1), 0.0)
         lp = lp + np.where(has2[owner], lp3(p2_n2[owner], g_cn, ctx_cn & bi_nn[owner], c, N1, N2), 0.0)
         return lp
+
+    def _p2(self, a: np.ndarray, v: np.ndarray, w: np.ndarray) -> np.ndarray:
+        """Bigram p(w | v) from its looked-up part ``a`` (the A2 of the pair, 0 if none)."""
+        ar = self.artifact.arrays
+        return a + ar["bi_gamma"][v].astype(np.float64) * np.exp(ar["uni_logp"][w].astype(np.float64))
 
     def _lp3(self, p2, g, search, u, v, w) -> np.ndarray:
         """log p(w | u v) from the bigram probability ``p2`` of (v w), the back-off weight
@@ -217,17 +220,13 @@ class LanguageModel:
         two adjacent positions after the history ``h2[i] h1[i]`` and before ``a2[i] a3[i]``
         (those terms only where ``has2``/``has3``). The same numbers as four
         :meth:`logprob_ids` queries, with each pair of words looked up once."""
-        uni, bi_gamma = self.artifact.arrays["uni_logp"], self.artifact.arrays["bi_gamma"]
+        p2 = self._p2
         n, kx, ky = len(x), x.shape[1], y.shape[1]
         xs, ys = x.ravel(), y.ravel()  # (n kx), (n ky)
         row_x, row_y, row_t = np.repeat(np.arange(n), kx), np.repeat(np.arange(n), ky), np.repeat(np.arange(n), kx * ky)
         of_x = np.repeat(np.arange(n * kx), ky)  # each triple (i, j, k): its x[i, j] and y[i, k]
         of_y = row_t * ky + np.tile(np.arange(ky), n * kx)
         X, Y = xs[of_x], ys[of_y]
-
-        def p2(a, v, w):  # bigram p(w | v), the bigram part ``a`` looked up
-            return a + bi_gamma[v].astype(np.float64) * np.exp(uni[w].astype(np.float64))
-
         _, g_hh, _, ctx_hh = self._pair(h2, h1)
         a_hx, g_hx, bi_hx, ctx_hx = self._pair(h1[row_x], xs)
         a_xy, g_xy, bi_xy, ctx_xy = self._pair(X, Y)
