@@ -51,3 +51,28 @@ def test_transformer_names_its_columns():
     assert X.shape == (len(f.token_index_), len(f.get_feature_names_out()))
     assert list(f.get_feature_names_out()) == list(TOKEN_FEATURES)
     assert {d for d, _, _ in f.token_index_} == {0, 1}
+
+
+def test_context_rows_see_neighbours_sentence_and_document():
+    from spundetect.features import CONTEXT_FEATURES, context_rows
+
+    # two documents: sentences 0 and 1 (rows 0-2, 3-4), sentence 2 (rows 5-6)
+    p = np.array([0.1, 0.9, 0.3, 0.6, 0.2, 0.7, 0.5])
+    row_sent = np.array([0, 0, 0, 1, 1, 2, 2])
+    row_doc = np.array([0, 0, 0, 0, 0, 1, 1])
+    X = np.arange(7 * len(TOKEN_FEATURES), dtype=float).reshape(7, -1)
+    C = context_rows(X, p, row_sent, row_doc)
+    col = {n: C[:, i] for i, n in enumerate(CONTEXT_FEATURES)}
+    assert C.shape == (7, len(CONTEXT_FEATURES))
+    assert np.array_equal(col["p"], p)
+    assert np.array_equal(col["p_left"], [0, 0.1, 0.9, 0, 0.6, 0, 0.7])  # never across sentences
+    assert np.array_equal(col["p_right"], [0.9, 0.3, 0, 0.2, 0, 0.5, 0])
+    assert np.array_equal(col["p_near2"], [0.3, 0, 0.1, 0, 0, 0, 0])
+    assert np.array_equal(col["sentence_max_p_others"], [0.9, 0.3, 0.9, 0.2, 0.6, 0.5, 0.7])
+    assert np.allclose(col["sentence_mean_p_others"], [0.6, 0.2, 0.5, 0.2, 0.6, 0.5, 0.7])
+    assert np.array_equal(col["sentence_n_over_05_others"], [1, 0, 1, 0, 1, 1, 1])
+    assert np.allclose(col["doc_mean_p"], [0.42] * 5 + [0.6] * 2)
+    assert np.allclose(col["doc_frac_over_05"], [0.4] * 5 + [1.0] * 2)
+    own = TOKEN_FEATURES.index("surprisal")
+    assert np.array_equal(col["surprisal"], X[:, own])
+    assert context_rows(X[:0], p[:0], row_sent[:0], row_doc[:0]).shape == (0, len(CONTEXT_FEATURES))

@@ -47,3 +47,31 @@ def test_model_without_meta_needs_trust(tmp_path):
 def test_missing_model_file(tmp_path):
     with pytest.raises(ModelError, match="not found"):
         load_model(tmp_path / "nope.joblib")
+
+
+def test_span_context_stage_round_trips(tmp_path):
+    import joblib
+    import numpy as np
+
+    from spundetect.features import CONTEXT_FEATURES, TOKEN_FEATURES
+    from spundetect.model import save_model
+
+    model = load_model()
+    assert model.context is not None and model.context.n_features_in_ == len(CONTEXT_FEATURES)
+    assert 0 < model.context_min_p < 0.5
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(6, len(TOKEN_FEATURES)))
+    p = np.array([0.9, model.context_min_p / 2, 0.6, 0.0, 0.3, 0.95])
+    row_sent, row_doc = np.array([0, 0, 0, 1, 1, 1]), np.zeros(6, dtype=int)
+    second = model.span_context_proba(X, p, row_sent, row_doc)
+    assert second.shape == (6,) and ((second >= 0) & (second <= 1)).all()
+    low = p < model.context_min_p  # words the second stage leaves alone, as in training
+    assert np.array_equal(second[low], p[low]) and not np.array_equal(second[~low], p[~low])
+    save_model(model, tmp_path / "copy")
+    assert np.array_equal(load_model(tmp_path / "copy").span_context_proba(X, p, row_sent, row_doc), second)
+    # a model saved before the second stage existed keeps its first-stage probabilities
+    data = joblib.load(tmp_path / "copy" / "model.joblib")
+    del data["context"]
+    joblib.dump(data, tmp_path / "old.joblib")
+    old = load_model(tmp_path / "old.joblib", trust=True)
+    assert old.context is None and np.array_equal(old.span_context_proba(X, p, row_sent, row_doc), p)

@@ -1,8 +1,11 @@
 """The pipeline: text -> sentences -> token features -> span, sentence, document scores -> Report.
 
-Flagged words (span probability at or above the model's span threshold) are merged with
-their flagged neighbours and with any curated multiword swap or fingerprint they touch into
-spans; each span gets its suggested originals from the restore search in its sentence.
+Word rows get a first-stage span probability; sentences are scored from those, and spans
+from a second stage that weighs each word's probability among its neighbours', its
+sentence's and its document's (``features.context_rows``). Flagged words (second-stage
+probability at or above the model's span threshold) are merged with their flagged
+neighbours and with any curated multiword swap or fingerprint they touch into spans; each
+span gets its suggested originals from the restore search in its sentence.
 """
 
 from __future__ import annotations
@@ -203,10 +206,18 @@ class Detector:
         bounds = np.cumsum([0] + [len(sentences) for sentences in documents])
         doc_parts = [document_rows(base_rows[a:b]) for a, b in zip(bounds[:-1], bounds[1:])]
         rows = [p.rows for parts in doc_parts for p in parts]
-        flat = self.model.span_proba(np.vstack(rows)) if any(len(r) for r in rows) else np.zeros(0)
-        span_p = np.split(flat, np.cumsum([len(r) for r in rows])[:-1]) if rows else []
-        sent_rows = [sentence_rows(span_p[a:b], parts) for a, b, parts in zip(bounds[:-1], bounds[1:], doc_parts) if parts]
+        lens = [len(r) for r in rows]
+        X = np.vstack(rows) if any(lens) else np.zeros((0, 0))
+        first = self.model.span_proba(X) if len(X) else np.zeros(0)
+        first_p = np.split(first, np.cumsum(lens)[:-1]) if rows else []
+        sent_rows = [sentence_rows(first_p[a:b], parts) for a, b, parts in zip(bounds[:-1], bounds[1:], doc_parts) if parts]
         sent_flat = self.model.sentence_proba(np.vstack(sent_rows)) if sent_rows else np.zeros(0)
+        # sentences are scored from the first stage's span probabilities; spans by the second
+        # stage, which weighs each word's first-stage probability among its neighbours'
+        row_sent = np.repeat(np.arange(len(rows)), lens)
+        sent_doc = np.repeat(np.arange(len(doc_parts)), [len(parts) for parts in doc_parts])
+        flat = self.model.span_context_proba(X, first, row_sent, sent_doc[row_sent])
+        span_p = np.split(flat, np.cumsum(lens)[:-1]) if rows else []
         return [(parts, span_p[a:b], sent_flat[a:b]) for a, b, parts in zip(bounds[:-1], bounds[1:], doc_parts)]
 
     def groups(

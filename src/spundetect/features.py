@@ -28,7 +28,8 @@ from .lm import UNK, language_model
 from .restore import FUNCTION_WORDS, Weights, fitted_weights
 
 __all__ = [
-    "TOKEN_FEATURES", "SENTENCE_FEATURES", "SentenceRows", "token_rows", "token_rows_batch", "document_rows", "sentence_rows", "SpinFeatures",
+    "TOKEN_FEATURES", "SENTENCE_FEATURES", "CONTEXT_FEATURES", "SentenceRows", "token_rows", "token_rows_batch",
+    "document_rows", "sentence_rows", "context_rows", "SpinFeatures",
 ]  # fmt: skip
 
 TOKEN_FEATURES = (
@@ -87,6 +88,30 @@ SENTENCE_FEATURES = (
     "doc_mean_sentence_max",
     "doc_log_sentences",
 )
+
+# The span model's second stage: each word's first-stage span probability among its
+# neighbours', its sentence's and its document's (a spinner's swaps come in clusters), with a
+# few of its own token features.
+CONTEXT_FEATURES = (
+    "p",  # the first stage's span probability
+    "p_left",  # ... of the word before (0 at the sentence start)
+    "p_right",
+    "p_near2",  # max of the words two before and two after
+    "sentence_max_p_others",  # the highest of the sentence's other words
+    "sentence_mean_p_others",
+    "sentence_n_over_05_others",
+    "log_sentence_words",
+    "doc_mean_p",
+    "doc_frac_over_05",
+    "doc_log_words",
+    "channel_gain",
+    "p_changed",
+    "function_word",
+    "capitalised",
+    "surprisal",
+    "uni_written",
+)
+_CONTEXT_OWN = [TOKEN_FEATURES.index(n) for n in CONTEXT_FEATURES[CONTEXT_FEATURES.index("channel_gain") :]]
 
 _CTX = 2  # window: the word and the two words after it are scored
 PAIR_TOP = 3  # joint swaps of adjacent words try each word's this many best candidates
@@ -422,6 +447,46 @@ def sentence_rows(
             allp.mean(), (allp > 0.3).mean(), (allp > 0.5).mean(), np.mean([p.max() for p in ps]), math.log(len(members)),
         ]  # fmt: skip
     return out
+
+
+def context_rows(X: np.ndarray, p: np.ndarray, row_sent: np.ndarray, row_doc: np.ndarray) -> np.ndarray:
+    """Second-stage rows (``CONTEXT_FEATURES``) of word rows ``X`` with first-stage span
+    probabilities ``p``; ``row_sent`` and ``row_doc`` number each row's sentence and document
+    (non-decreasing: a sentence's rows are consecutive, in token order)."""
+    p = np.asarray(p, dtype=float)
+    rs, rd = np.asarray(row_sent), np.asarray(row_doc)
+    n = len(p)
+    if n == 0:
+        return np.zeros((0, len(CONTEXT_FEATURES)))
+
+    def shifted(k: int) -> np.ndarray:  # p of the word k rows later in the same sentence (k < 0: earlier)
+        out = np.zeros(n)
+        if abs(k) < n:
+            a, b = (slice(k, None), slice(None, -k)) if k > 0 else (slice(None, k), slice(-k, None))
+            out[b] = np.where(rs[a] == rs[b], p[a], 0.0)
+        return out
+
+    ns = np.bincount(rs)[rs].astype(float)
+    over = (p >= 0.5).astype(float)
+    # the sentence's highest and second-highest p: the best of the *other* words
+    order = np.lexsort((-p, rs))
+    first = np.r_[True, rs[order][1:] != rs[order][:-1]]
+    second = np.r_[False, first[:-1]] & ~first
+    top1, top2 = np.zeros(rs.max() + 1), np.zeros(rs.max() + 1)
+    top1[rs[order][first]] = p[order][first]
+    top2[rs[order][second]] = p[order][second]
+    nd = np.bincount(rd)[rd].astype(float)
+    return np.column_stack(
+        [
+            p, shifted(-1), shifted(1), np.maximum(shifted(-2), shifted(2)),
+            np.where(p >= top1[rs], top2[rs], top1[rs]),
+            (np.bincount(rs, p)[rs] - p) / np.maximum(ns - 1, 1),
+            np.bincount(rs, over)[rs] - over,
+            np.log(ns),
+            np.bincount(rd, p)[rd] / nd, np.bincount(rd, over)[rd] / nd, np.log(nd),
+            X[:, _CONTEXT_OWN],
+        ]
+    )  # fmt: skip
 
 
 class SpinFeatures(TransformerMixin, BaseEstimator):

@@ -37,6 +37,8 @@ class SpinModel:
     sentence: Any  # predict_proba over features.SENTENCE_FEATURES rows
     thresholds: dict[str, float]
     meta: dict[str, Any] = field(default_factory=dict)
+    context: Any = None  # the span model's second stage, over features.CONTEXT_FEATURES rows
+    context_min_p: float = 0.0  # ... for words whose first-stage probability reaches this
 
     @property
     def name(self) -> str:
@@ -46,6 +48,20 @@ class SpinModel:
         if len(rows) == 0:
             return np.zeros(0)
         return self.span.predict_proba(rows)[:, 1]
+
+    def span_context_proba(self, X: np.ndarray, p: np.ndarray, row_sent: np.ndarray, row_doc: np.ndarray) -> np.ndarray:
+        """Second-stage span probabilities of word rows ``X`` given their first-stage ones
+        ``p`` in context (see :func:`features.context_rows`). Words under ``context_min_p``
+        (most words of clean text) keep their first-stage probability, as in training; so
+        does every word for a model without a second stage."""
+        out = np.array(p, dtype=float)
+        todo = out >= self.context_min_p
+        if self.context is None or not todo.any():
+            return out
+        from .features import context_rows
+
+        out[todo] = self.context.predict_proba(context_rows(X, out, row_sent, row_doc)[todo])[:, 1]
+        return out
 
     def sentence_proba(self, rows: np.ndarray) -> np.ndarray:
         if len(rows) == 0:
@@ -66,7 +82,9 @@ def save_model(model: SpinModel, directory: Path) -> Path:
 
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / MODEL_FILE
-    joblib.dump({"span": model.span, "sentence": model.sentence, "thresholds": model.thresholds}, path, compress=3)
+    data = {"span": model.span, "sentence": model.sentence, "thresholds": model.thresholds}
+    data |= {"context": model.context, "context_min_p": model.context_min_p}
+    joblib.dump(data, path, compress=3)
     meta = {**model.meta, "sha256": sha256_of(path), "thresholds": model.thresholds}
     (directory / META_FILE).write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     model.meta = meta
@@ -104,7 +122,9 @@ def load_model(path: Path | None = None, *, trust: bool = False) -> SpinModel:
     # the caller's warning filters decide (the tests make it an error).
     data = joblib.load(file)
     meta = {**meta, "sha256": digest}
-    return SpinModel(data["span"], data["sentence"], dict(data["thresholds"]), meta)
+    return SpinModel(
+        data["span"], data["sentence"], dict(data["thresholds"]), meta, data.get("context"), data.get("context_min_p", 0.0)
+    )
 
 
 def record_evaluation(directory: Path, summary: dict[str, Any]) -> None:

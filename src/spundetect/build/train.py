@@ -5,7 +5,10 @@
 2. Span model: gradient-boosted trees over ``features.TOKEN_FEATURES``, with sigmoid
    calibration; label = the spinner wrote this token.
 3. Sentence model: the same over ``features.SENTENCE_FEATURES``, built from *out-of-fold*
-   span probabilities (so it sees span scores as they look on unseen text).
+   span probabilities (so it sees span scores as they look on unseen text). A second span
+   stage over ``features.CONTEXT_FEATURES``, fitted on the same out-of-fold probabilities,
+   weighs each word's probability among its neighbours', its sentence's and its document's
+   (a spinner's swaps cluster); it decides the spans, the first stage the sentences.
 4. Thresholds, on the validation split only, on its clean documents (1 to 24 sentences, as
    generated) *and* on the same sentences checked one by one (where document context is
    weakest; a user checks single sentences too): the span threshold keeps clean text under
@@ -31,10 +34,12 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.model_selection import GroupKFold, cross_val_predict
 
 from ..features import (
+    CONTEXT_FEATURES,
     N_TOKEN_BASE,
     SENTENCE_FEATURES,
     TOKEN_FEATURES,
     SentenceRows,
+    context_rows,
     document_rows,
     sentence_rows,
     token_rows_batch,
@@ -56,6 +61,7 @@ SENTENCE_FPR = 0.01
 SENTENCE_FPR_TOTAL = 0.012  # with the lower tier in flagged documents
 DOCUMENT_FPR = 0.01
 MIN_FLAG_P = 0.5  # no tier flags what the calibrated model thinks more likely clean than spun
+CONTEXT_MIN_P = 0.05  # the second span stage rescores words from this first-stage p up (4 % of clean words)
 
 
 @dataclass
@@ -103,6 +109,14 @@ def _classifier(seed: int):
     return CalibratedClassifierCV(trees, method="sigmoid", cv=3)
 
 
+def _context_classifier(seed: int):
+    """The second span stage: fewer, smaller trees (few features, a simpler function)."""
+    trees = HistGradientBoostingClassifier(
+        max_iter=150, learning_rate=0.1, max_leaf_nodes=31, l2_regularization=1.0, random_state=seed
+    )
+    return CalibratedClassifierCV(trees, method="sigmoid", cv=3)
+
+
 def _threshold_for_rate(clean_scores: np.ndarray, rate: float) -> float:
     """Smallest threshold with at most ``rate`` of the clean scores at or above it."""
     s = np.sort(clean_scores)[::-1]
@@ -129,20 +143,26 @@ def train_model(seed: int = 0, out_dir: Path = DEFAULT_MODEL_DIR, n_train: int =
     span_model = _classifier(seed).fit(train.X, train.y)
     S = sentence_rows(train.split_rows(oof), train.parts, train.sent_doc)
     sentence_model = _classifier(seed).fit(S, train.labels.astype(int))
+    todo = oof >= CONTEXT_MIN_P
+    C = context_rows(train.X, oof, train.row_sent, train.row_doc)[todo]
+    context_model = _context_classifier(seed).fit(C, train.y[todo])
     log.info("models fitted, %.0f s", time.perf_counter() - t0)
 
-    model = SpinModel(span_model, sentence_model, {})
+    model = SpinModel(span_model, sentence_model, {}, context=context_model, context_min_p=CONTEXT_MIN_P)
     val = featurize(make_documents("validation", n_val, seed))
-    vspan = model.span_proba(val.X)
-    vsent = model.sentence_proba(sentence_rows(val.split_rows(vspan), val.parts, val.sent_doc))
+    vfirst = model.span_proba(val.X)
+    vsent = model.sentence_proba(sentence_rows(val.split_rows(vfirst), val.parts, val.sent_doc))
+    vspan = model.span_context_proba(val.X, vfirst, val.row_sent, val.row_doc)
     vlabels = val.labels
     clean_doc = np.array([val.doc_profile[d] == "clean" for d in val.sent_doc])
     clean_rows = clean_doc[val.row_sent]
     clean_words = int(clean_rows.sum())
     # the same sentences checked one by one (a document each)
     iso_parts = [document_rows([SentenceRows(p.index, p.rows[:, :N_TOKEN_BASE], p.best)])[0] for p in val.parts]
-    iso_span = model.span_proba(np.vstack([p.rows for p in iso_parts]))
-    iso_sent = model.sentence_proba(sentence_rows(val.split_rows(iso_span), iso_parts, np.arange(len(iso_parts))))
+    iso_X = np.vstack([p.rows for p in iso_parts])
+    iso_first = model.span_proba(iso_X)
+    iso_sent = model.sentence_proba(sentence_rows(val.split_rows(iso_first), iso_parts, np.arange(len(iso_parts))))
+    iso_span = model.span_context_proba(iso_X, iso_first, val.row_sent, val.row_sent)
     span_t = max(
         _threshold_for_rate(vspan[clean_rows], SPAN_FLAGS_PER_1000 / 1000),
         _threshold_for_rate(iso_span[clean_rows], SPAN_FLAGS_PER_1000 / 1000),
@@ -215,7 +235,7 @@ def train_model(seed: int = 0, out_dir: Path = DEFAULT_MODEL_DIR, n_train: int =
         "trained": date.today().isoformat(),
         "seed": seed,
         "training": {"train_sentences": len(train.examples), "validation_sentences": len(val.examples), **datasheet()},
-        "features": {"span": list(TOKEN_FEATURES), "sentence": list(SENTENCE_FEATURES)},
+        "features": {"span": list(TOKEN_FEATURES), "span_context": list(CONTEXT_FEATURES), "sentence": list(SENTENCE_FEATURES)},
         "artifacts": _artifact_versions(),
         "versions": {p: package_version(p) for p in ("scikit-learn", "numpy", "joblib", "lemminflect")},
         "metrics": metrics,
