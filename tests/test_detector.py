@@ -1,12 +1,15 @@
 import json
+from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import spundetect
+from spundetect import segment
 from spundetect.cli import app
 from spundetect.detector import Detector
 from spundetect.render import strip_marks
@@ -140,3 +143,17 @@ def test_one_word_span_widens_only_to_restore_a_collocation(detector, sentence, 
     if b - a == 2:
         top, written = cands[0].text.lower().split(), [t.lower() for t in tokens[a:b]]
         assert (top[0] == written[0]) != (top[1] == written[1])
+
+
+def test_second_span_stage_changes_spans_not_sentences(detector):
+    """Sentences and documents are scored from the first span stage; the second stage
+    (each word among its neighbours) only rescores words for the spans."""
+    text = (EXAMPLES / "spun_article.txt").read_text(encoding="utf-8")
+    sents = [[t.text for t in s.tokens] for s in segment.sentences(text, 150)]
+    first_only = Detector(replace(detector.model, context=None), suggestions=0)
+    (_, span_p, sent_p), (_, span_p1, sent_p1) = detector.score(sents), first_only.score(sents)
+    assert np.array_equal(sent_p, sent_p1)
+    both, first = np.concatenate(span_p), np.concatenate(span_p1)
+    low = first < detector.model.context_min_p  # left alone by the second stage
+    assert low.any() and np.array_equal(both[low], first[low])
+    assert not np.allclose(both[~low], first[~low])
