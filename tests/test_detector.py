@@ -137,7 +137,7 @@ def test_one_word_span_widens_only_to_restore_a_collocation(detector, sentence, 
     word and is a far likelier pair; a restoration that rewrites both words is no reason."""
     tokens = [t.text for t in spundetect.segment.tokenize(sentence)]
     i = tokens.index(word)
-    a, b, cands = detector._restore(tokens, i, i + 1)
+    a, b, cands = detector._restore(tokens, i, i + 1, np.zeros(len(tokens)))  # neighbours look clean
     if widened is not None:
         assert b - a == 2 and cands[0].text.split() == widened
     if b - a == 2:
@@ -157,3 +157,25 @@ def test_second_span_stage_changes_spans_not_sentences(detector):
     low = first < detector.model.context_min_p  # left alone by the second stage
     assert low.any() and np.array_equal(both[low], first[low])
     assert not np.allclose(both[~low], first[~low])
+
+
+@pytest.mark.parametrize("p_space, widened", [(0.1, False), (0.45, True)])
+def test_span_widens_to_a_likely_spun_neighbour_it_restores(detector, p_space, widened):
+    """A span takes in a neighbouring word whose own span probability reaches NEIGHBOUR_P
+    when restoring the two together changes it ("within the" + "space" -> "in the area"),
+    and never a neighbour that restoring leaves as written ("contested")."""
+    from spundetect.detector import NEIGHBOUR_P
+
+    tokens = [t.text for t in segment.tokenize("He blamed it on the separatists within the space.")]
+    i = tokens.index("within")
+    prob = np.zeros(len(tokens))
+    prob[i + 2] = p_space
+    a, b, cands = detector._restore(tokens, i, i + 2, prob)
+    assert (b == i + 3) == widened == (p_space >= NEIGHBOUR_P)
+    if widened:
+        assert "in the area" in [c.text for c in cands] and cands[0].text.split()[-1] != "space"
+    tokens = [t.text for t in segment.tokenize("Talks continue within the contested space near the border.")]
+    i = tokens.index("within")
+    prob = np.zeros(len(tokens))
+    prob[i + 2] = 0.9
+    assert detector._restore(tokens, i, i + 2, prob)[:2] == (i, i + 2)
