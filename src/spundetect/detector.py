@@ -124,9 +124,9 @@ class Detector:
         for s, rows, p, sp, spun, st in zip(sents, parts, span_p, sent_p, sent_spun, span_t):
             tokens = [t.text for t in s.tokens]
             spans = []
-            prob = np.zeros(len(tokens))
-            prob[rows.index] = p
-            for a, b, span_score, fp in self.groups(tokens, rows, p, st):
+            groups = self.groups(tokens, rows, p, st)
+            prob = _token_probs(len(tokens), rows, p) if groups else None  # most sentences have no span
+            for a, b, span_score, fp in groups:
                 a, b, cands = self._restore(tokens, a, b, prob)
                 source = "fingerprint" if fp else (cands[0].source if cands else "synonym")
                 start, end = s.tokens[a].start, s.tokens[b - 1].end
@@ -241,8 +241,7 @@ class Detector:
         """Token ranges to report as spans: (start, end, score, fingerprint?): words whose
         span probability reaches ``span_t`` (see :meth:`decide`), and fingerprint matches."""
         n = len(tokens)
-        prob = np.zeros(n)
-        prob[rows.index] = p
+        prob = _token_probs(n, rows, p)
         flagged = prob >= span_t
         fp_tokens = np.zeros(n, dtype=bool)
         for m in fingerprints().match_tokens(tokens):
@@ -255,6 +254,13 @@ class Detector:
             fp = bool(fp_tokens[a:b].any())
             out.append((a, b, float(max(prob[a:b].max(), 0.99 if fp else 0.0)), fp))
         return out
+
+
+def _token_probs(n: int, rows: SentenceRows, p: np.ndarray) -> np.ndarray:
+    """Span probabilities per token of an ``n``-token sentence (0 for tokens without a row)."""
+    prob = np.zeros(n)
+    prob[rows.index] = p
+    return prob
 
 
 def _language_note(sents: Sequence[segment.Sentence]) -> str | None:
