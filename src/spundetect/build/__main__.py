@@ -1,4 +1,4 @@
-"""``python -m spundetect.build lm|thesaurus|candidates|phrases|fingerprints|ranker|all``: rebuild packaged data."""
+"""``python -m spundetect.build lm|thesaurus|candidates|phrases|fingerprints|ranker|vectors|all``: rebuild packaged data."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import time
 
 
 def main(argv: list[str] | None = None) -> int:
-    steps = ["lm", "thesaurus", "candidates", "phrases", "fingerprints", "ranker"]
+    steps = ["lm", "thesaurus", "candidates", "phrases", "fingerprints", "ranker", "vectors"]
     parser = argparse.ArgumentParser(prog="python -m spundetect.build", description=__doc__)
     parser.add_argument("artifact", choices=steps + ["all"])
     args = parser.parse_args(argv)
@@ -26,8 +26,10 @@ def main(argv: list[str] | None = None) -> int:
             from .phrases import build_phrases as build
         elif step == "fingerprints":
             from .fingerprints import build_fingerprints as build
-        else:
+        elif step == "ranker":
             from .ranker import build_ranker as build
+        else:
+            from .vectors import build_vectors as build
         build()
         logging.getLogger("spundetect.build").info("%s built in %.1f s", step, time.perf_counter() - t)
     return 0
