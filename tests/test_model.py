@@ -75,3 +75,16 @@ def test_span_context_stage_round_trips(tmp_path):
     joblib.dump(data, tmp_path / "old.joblib")
     old = load_model(tmp_path / "old.joblib", trust=True)
     assert old.context is None and np.array_equal(old.span_context_proba(X, p, row_sent, row_doc), p)
+
+
+def test_model_trained_on_other_features_is_refused(tmp_path):
+    """A model from an older version (fewer span features) gets a clear error at load, not
+    a scikit-learn traceback at the first check."""
+    from spundetect.detector import Detector
+    from spundetect.model import save_model
+
+    model = load_model()
+    model.meta = {**model.meta, "features": {**model.meta["features"], "span": model.meta["features"]["span"][:-1]}}
+    save_model(model, tmp_path / "older")
+    with pytest.raises(ModelError, match="other features"):
+        Detector.load(tmp_path / "older")

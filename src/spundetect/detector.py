@@ -22,7 +22,7 @@ from .candidates.fingerprints import fingerprints
 from .candidates.phrases import MAX_PHRASE_WORDS, phrase_table
 from .features import SentenceRows, document_rows, sentence_rows, token_rows_batch
 from .lm import language_model
-from .model import SpinModel, load_model
+from .model import ModelError, SpinModel, load_model
 from .restore import FUNCTION_WORDS, restore_span
 from .results import Report, SentenceResult, Span, Suggestion
 
@@ -60,6 +60,7 @@ class Detector:
     def load(cls, path: str | Path | None = None, *, trust: bool = False, **kwargs) -> "Detector":
         """The packaged model, or a model folder/file at ``path`` (checksum-verified)."""
         model = load_model(Path(path) if path else None, trust=trust)
+        _check_features(model)
         _check_artifacts(model)
         return cls(model, **kwargs)
 
@@ -278,6 +279,20 @@ def _language_note(sents: Sequence[segment.Sentence]) -> str | None:
     if function >= MIN_FUNCTION_RATE and known >= MIN_ENGLISH_KNOWN:
         return None
     return f"not English ({function:.0%} English function words, {known:.0%} words known): nothing flagged"
+
+
+def _check_features(model: SpinModel) -> None:
+    """Refuse a model trained on other features than this code computes (an older model)."""
+    from .features import CONTEXT_FEATURES, SENTENCE_FEATURES, TOKEN_FEATURES
+
+    recorded = model.meta.get("features", {})
+    n_span = getattr(model.span, "n_features_in_", len(TOKEN_FEATURES))
+    expected = {"span": TOKEN_FEATURES, "span_context": CONTEXT_FEATURES, "sentence": SENTENCE_FEATURES}
+    if n_span != len(TOKEN_FEATURES) or any(k in recorded and tuple(recorded[k]) != v for k, v in expected.items()):
+        raise ModelError(
+            f"model {model.name} was trained on other features than this version of spundetect computes "
+            f"({n_span} span features, this version {len(TOKEN_FEATURES)}); retrain it with `spundetect train`"
+        )
 
 
 def _check_artifacts(model: SpinModel) -> None:

@@ -4,7 +4,8 @@ For each word the thesaurus offers the originals a spinner could have turned int
 language model scores each in the word's window (two words of history, two after) against
 the word as written. The row says how much better the best original fits, how surprising
 the written word is, how strongly the thesauri link the pair and in which direction, how
-the word's frequency would shift, whether known collocations break, whether a phrase swap
+the word's frequency would shift, whether known collocations break, how well the word and
+its best candidate fit the rest of the sentence (corpus word vectors), whether a phrase swap
 or a tortured-phrase fingerprint covers the word, and what the neighbours look like.
 
 ``SpinFeatures`` wraps this as a scikit-learn transformer over tokenised sentences.
@@ -58,6 +59,8 @@ TOKEN_FEATURES = (
     "unknown",  # the LM does not know the written word
     "neighbour_gain",  # max channel_gain of the words within two tokens
     "pair_gain",  # best joint swap of the word and an adjacent word ("faculty constructing")
+    "vec_fit",  # cosine of the written word's vector with its sentence's other content words
+    "vec_gain",  # the best candidate's vec_fit minus the written word's
     "sentence_mean_gain",  # mean channel_gain over the sentence's words
     "log_sentence_words",
     # document context: a spinner rewrites whole articles
@@ -265,7 +268,7 @@ def token_rows_batch(sentences: Sequence[Sequence[str]], weights: Weights | None
         [
             surprisal, written_lp, lm_gain, ch_gain, p_changed, np.log1p(n_cand), np.log1p(n_better), best_fwd, best_src, best_deg,
             uni_written, uni_best, lb_w, rb_w, lb_b, rb_b, phrase_cur, phrase_gain, fp, func, capital, quotes,
-            unknown, neigh, pair_gain, np.zeros(n), np.zeros(n),
+            unknown, neigh, pair_gain, *_vector_fit(ids, pos_w, best_ids, sent, func), np.zeros(n), np.zeros(n),
         ]
     ).astype(np.float64)  # fmt: skip
     for k, ws in enumerate(word_lists):
@@ -275,6 +278,29 @@ def token_rows_batch(sentences: Sequence[Sequence[str]], weights: Weights | None
             rows[a:b, -1] = math.log(b - a)
         out[k] = SentenceRows(np.array(ws, dtype=np.int64), rows[a:b], best_words[a:b])
     return out
+
+
+def _vector_fit(ids: np.ndarray, pos_w: np.ndarray, best_ids: np.ndarray, sent: np.ndarray, func: np.ndarray):
+    """Per word: how well it fits the rest of its sentence (cosine of its corpus word vector
+    with the mean of the sentence's other content words), and how much better its best
+    candidate would fit. A sense-blind swap ("the varsity shelling") fits its topic worse."""
+    from .vectors import word_vectors
+
+    vec = word_vectors()
+    e_w = vec.rows(ids[pos_w])
+    e_b = vec.rows(best_ids)
+    known_w = vec.known(ids[pos_w])
+    content = (~func & known_w)[:, None]
+    k = int(sent.max()) + 1
+    total = np.zeros((k, e_w.shape[1]))
+    np.add.at(total, sent, e_w * content)
+    others = total[sent] - e_w * content
+    norm = np.linalg.norm(others, axis=1)
+    c = others / np.maximum(norm, 1e-9)[:, None]
+    fit_w = np.einsum("ij,ij->i", e_w, c)
+    fit_b = np.einsum("ij,ij->i", e_b, c)
+    ok = (norm > 0) & known_w
+    return np.where(ok, fit_w, 0.0), np.where(ok & vec.known(best_ids), fit_b - fit_w, 0.0)
 
 
 def _pair_gain(lm, ids, pos_w, last, sent, owner_a, cand_ids, total, channel, keep, lm_weight) -> np.ndarray:
