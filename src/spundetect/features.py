@@ -280,7 +280,9 @@ def token_rows_batch(sentences: Sequence[Sequence[str]], weights: Weights | None
     return out
 
 
-def _vector_fit(ids: np.ndarray, pos_w: np.ndarray, best_ids: np.ndarray, sent: np.ndarray, func: np.ndarray):
+def _vector_fit(
+    ids: np.ndarray, pos_w: np.ndarray, best_ids: np.ndarray, sent: np.ndarray, func: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Per word: how well it fits the rest of its sentence (cosine of its corpus word vector
     with the mean of the sentence's other content words), and how much better its best
     candidate would fit. A sense-blind swap ("the varsity shelling") fits its topic worse."""
