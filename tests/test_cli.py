@@ -170,3 +170,23 @@ def test_jobs_and_groups_keep_input_order_and_results(tmp_path):
     for name in ("a000.txt", "a001.txt"):
         alone = run(str(tmp_path / name))
         assert alone.stdout.splitlines() == [line for line in one.stdout.splitlines() if name in line]
+
+
+def test_missing_packaged_data_is_one_line_and_exit_2(monkeypatch):
+    """Without data the model was trained with (here: the word vectors), check stops at load
+    with one line naming the rebuild command, not with a traceback half way through."""
+    import spundetect.lexicon as lexicon
+
+    real = lexicon.load_artifact
+
+    def without_vectors(name, *args, **kwargs):
+        if name == "vectors":
+            raise lexicon.ArtifactError(
+                "packaged data 'vectors' is missing; rebuild it with `python -m spundetect.build vectors`"
+            )
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(lexicon, "load_artifact", without_vectors)
+    r = runner.invoke(app, ["check", str(SPUN)])
+    assert r.exit_code == 2
+    assert "vectors" in r.stderr and "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1

@@ -296,15 +296,14 @@ def _check_features(model: SpinModel) -> None:
 
 
 def _check_artifacts(model: SpinModel) -> None:
-    """Warn when the packaged data differ from what the model was trained with: its
-    features would then not be the ones it learnt from."""
-    from .lexicon import ArtifactError, load_artifact
+    """Refuse to run without the packaged data the model was trained with (ArtifactError),
+    and warn when they differ: its features would then not be the ones it learnt from."""
+    from .lexicon import load_artifact
 
     for name, sha in model.meta.get("artifacts", {}).items():
-        try:
-            current = load_artifact(name).sha256
-        except ArtifactError:
-            current = "missing"
+        if sha == "missing":
+            continue
+        current = load_artifact(name).sha256  # a missing artifact: ArtifactError, one line
         if current != sha:
             log.warning(
                 "model %s was trained with %s data %s, packaged is %s: scores may be off",
