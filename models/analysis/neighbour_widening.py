@@ -13,6 +13,7 @@ without widening (top-1). Needs ../shared; prints to stdout (about 6 minutes on 
 from __future__ import annotations
 
 import argparse
+from itertools import pairwise
 
 import numpy as np
 
@@ -70,9 +71,11 @@ def main() -> None:
                     alone = f"{base[0].text.lower()} {word}" if j == b else f"{word} {base[0].text.lower()}"
                     rows.append((prob[j], bool(ex.spun[j]), alone == want, wide[0].text.lower() == want))
     print("neighbour p      widened  spun  right alone  right widened")
-    for lo, hi in zip(BINS[:-1], BINS[1:]):
+    for lo, hi in pairwise(BINS):
         b = [r for r in rows if lo <= r[0] < hi]
-        print(f"[{lo:.2f}, {hi:.2f})  {len(b):8d} {sum(r[1] for r in b):5d} {sum(r[2] for r in b):12d} {sum(r[3] for r in b):14d}")
+        print(
+            f"[{lo:.2f}, {hi:.2f})  {len(b):8d} {sum(r[1] for r in b):5d} {sum(r[2] for r in b):12d} {sum(r[3] for r in b):14d}"
+        )
 
 
 if __name__ == "__main__":
