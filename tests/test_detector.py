@@ -179,3 +179,12 @@ def test_span_widens_to_a_likely_spun_neighbour_it_restores(detector, p_space, w
     prob = np.zeros(len(tokens))
     prob[i + 2] = 0.9
     assert detector._restore(tokens, i, i + 2, prob)[:2] == (i, i + 2)
+
+
+def test_a_fingerprint_before_its_abbreviation_keeps_the_abbreviation(detector):
+    """A listed tortured phrase followed by its abbreviation in brackets ("irregular walk
+    (RW)"): the span is the phrase, the abbreviation is kept, and the span has originals."""
+    text = "The model uses irregular walk (RW) sampling on the graph."
+    spans = [sp for s in detector.check(text).sentences for sp in s.spans]
+    assert [sp.text for sp in spans] == ["irregular walk"]
+    assert spans[0].source == "fingerprint" and spans[0].originals

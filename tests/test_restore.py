@@ -1,8 +1,11 @@
 """One table of spun phrases per generator (hand-written, not from the seeds or the lists)."""
 
+import dataclasses
+
 import pytest
 
 import spundetect
+from spundetect.candidates.acronyms import acronym_after, spells
 from spundetect.restore import restore_span
 
 # (phrase, context sentence or None, expected original among the top 3, source)
@@ -60,3 +63,51 @@ def test_fingerprints_can_be_switched_off():
 def test_span_must_lie_in_the_sentence():
     with pytest.raises(ValueError):
         restore_span(["a", "b"], 1, 3)
+
+
+def test_an_abbreviation_in_brackets_is_kept_and_spelt_by_the_original():
+    weights = spundetect.restore.fitted_weights("phrase")
+    got = spundetect.suggest("arbitrary woodland (RF)", k=3, use_fingerprints=False, weights=weights)
+    assert got[0].text == "random forest (RF)"  # the abbreviation is kept as written
+    assert all(c.text.endswith(" (RF)") for c in got)
+    without = dataclasses.replace(weights, acronym=0.0)
+    assert spundetect.suggest("arbitrary woodland (RF)", k=1, use_fingerprints=False, weights=without)[0].text != "random forest (RF)"
+
+
+def test_an_abbreviation_a_few_words_on_still_guides_a_one_word_span():
+    tokens = [t.text for t in spundetect.segment.tokenize("The irregular walk (RW) model converges.")]
+    got = restore_span(tokens, 1, 2, k=3)  # "irregular"; "walk" is kept and gives the W
+    assert got[0].text == "random" and all(c.text[0] in "rw" for c in got)
+    tokens[3] = "["  # no abbreviation in brackets: no constraint
+    assert any(c.text[0] not in "rw" for c in restore_span(tokens, 1, 2, k=3))
+
+
+@pytest.mark.parametrize(
+    "words,letters",
+    [
+        (["a", "random", "walk", "(", "RW", ")"], ("rw",)),
+        (["wireless", "sensor", "networks", "(", "WSNs", ")"], ("wsns", "wsn")),
+        (["artificial", "data", "(", "ai", ")"], ("ai",)),  # lower-cased text: any word in brackets
+        (["Artificial", "data", "(", "ai", ")"], ()),  # cased text: a lower-case word is not one
+        (["on", "Monday", "(", "Thursday", ")"], ()),
+        (["a", "walk", "(", "RW", "."], ()),
+    ],
+)
+def test_abbreviation_after_a_term(words, letters):
+    end = words.index("(")
+    assert acronym_after(words, end) == letters
+
+
+@pytest.mark.parametrize(
+    "words,letters,expected",
+    [
+        ("we use random walk", "rw", True),
+        ("sum of squared errors", "sse", True),  # a function word may be skipped
+        ("non-governmental organization", "ngo", True),  # hyphenated parts give a letter each
+        ("irregular walk", "rw", False),
+        ("of walk", "ow", True),
+        ("random of", "rw", False),
+    ],
+)
+def test_spells(words, letters, expected):
+    assert spells(words.split(), letters) is expected

@@ -18,6 +18,7 @@ from typing import Sequence
 import numpy as np
 
 from . import segment
+from .candidates.acronyms import acronym_after
 from .candidates.fingerprints import fingerprints
 from .candidates.phrases import MAX_PHRASE_WORDS, phrase_table
 from .features import SentenceRows, document_rows, sentence_rows, token_rows_batch
@@ -246,7 +247,10 @@ class Detector:
         flagged = prob >= span_t
         fp_tokens = np.zeros(n, dtype=bool)
         for m in fingerprints().match_tokens(tokens):
-            fp_tokens[m.first : m.last + 1] = True
+            last = m.last
+            if last - m.first >= 3 and acronym_after(tokens, last - 2):
+                last -= 3  # "irregular walk (RW)": the abbreviation is kept, not a span
+            fp_tokens[m.first : last + 1] = True
         flagged |= fp_tokens
         if not flagged.any():
             return []

@@ -16,9 +16,11 @@ that it is the original.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import math
+import re
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import Sequence
@@ -26,6 +28,7 @@ from typing import Sequence
 import numpy as np
 
 from . import segment
+from .candidates.acronyms import acronym_after, initials, spells
 from .candidates.fingerprints import fingerprints
 from .candidates.phrases import MAX_PHRASE_WORDS, phrase_table
 from .candidates.synonyms import MOBY_FWD, Link, thesaurus
@@ -67,6 +70,7 @@ class Weights:
     frequency: float = 0.0  # times log p_unigram of each word a swap brings in
     two_hop: float = -3.0  # a word reached through two thesaurus links (known-term search)
     term_count: float = 0.0  # times log count of a known term found by the term search
+    acronym: float = 8.0  # the hypothesis spells the abbreviation in brackets after the span (set on PPS dev rows)
     lm: float = 1.0  # scale of the language-model term
 
 
@@ -106,9 +110,12 @@ class _Beam:
 
 
 def _proper(words: Sequence[str], a: int) -> bool:
-    """A name or an acronym: capitalised inside the sentence, or all capitals. Most spinners
-    leave these alone, so the search keeps them as written."""
-    return words[a][:1].isupper() and (a > 0 or (len(words[a]) > 1 and words[a].isupper()))
+    """A name or an acronym: capitalised inside the sentence, all capitals, or an
+    abbreviation in brackets ("(ai)"). Most spinners leave these alone, so the search keeps
+    them as written."""
+    if words[a][:1].isupper() and (a > 0 or (len(words[a]) > 1 and words[a].isupper())):
+        return True
+    return a > 0 and bool(acronym_after(words, a - 1))
 
 
 def _swap_base(words: Sequence[str], norm_tokens: Sequence[str], a: int, length: int, w: Weights) -> float:
@@ -270,8 +277,15 @@ def restore_span(
     norm_tokens = [segment.norm(t) for t in words]
     written = " ".join(norm_tokens[start:end])
     out: list[Candidate] = []
+    bracket = _bracket_after(words, end)  # "... (AI)": the original spells these letters
+    spelt = acronym_after(words, bracket) if weights.acronym > 0 and bracket is not None else ()
+    letters = set("".join(spelt))
+    if not all(_may_spell(x, letters) for x in norm_tokens[end : bracket or end]):
+        spelt, letters = (), set()  # a kept word between span and abbreviation cannot spell it
+    reach = max(map(len, spelt)) - (bracket - end) if spelt else 0  # span tokens the letters may cover
     if use_fingerprints:
-        fp = fingerprints().lookup(" ".join(words[start:end]))
+        fps = fingerprints()
+        fp = fps.lookup(" ".join(words[start:end])) or (fps.lookup(" ".join(words[start : end + 3])) if bracket == end else None)
         if fp is not None:
             out = [Candidate(e, 0.99, "fingerprint", len(e.split())) for e in fp.expected]
 
@@ -288,6 +302,8 @@ def restore_span(
         current.sort(key=lambda b: -(weights.lm * b.lm + b.channel))
         current = current[:beam]
         opts = _options(words, norm_tokens, pos, end, weights)
+        if spelt and end - pos <= reach:
+            opts = [o for o in opts if o[3] is None or all(_may_spell(x, letters) for x in o[1])]
         pairs = [(b, o) for b in current for o in opts]
         opt_ids = [lm.ids(o[1]).tolist() for o in opts]
         seqs = [opt_ids[j] for _ in current for j in range(len(opts))]
@@ -308,7 +324,7 @@ def restore_span(
             beams.setdefault(pos + length, []).append(nb)
     final = beams.get(end, [])
     if 2 <= end - start <= 3:
-        final += _term_beams(lm, words, norm_tokens, start, end, weights, u0, v0)
+        final += _term_beams(lm, words, norm_tokens, start, end, weights, u0, v0, (letters, reach))
     right = norm_tokens[end : end + 2] + ([EOS] if context and end + 2 >= len(norm_tokens) else [])
     right_ids = lm.ids(right).tolist()
     u = np.array([b.u for b in final], dtype=np.int64)
@@ -320,6 +336,8 @@ def restore_span(
         text = " ".join(b.words)
         lm_total = b.lm + float(r)
         total = weights.lm * lm_total + b.channel
+        if spelt and any(spells(norm_tokens[:start] + b.words + norm_tokens[end:bracket], x) for x in spelt):
+            total += weights.acronym
         if text == written:
             identity_lm = lm_total
         if text not in best or total > best[text][0]:
@@ -343,9 +361,35 @@ def restore_span(
     return out
 
 
-def _term_beams(lm, words, norm_tokens, start: int, end: int, w: Weights, u0: int, v0: int) -> list[_Beam]:
-    """Hypotheses from the known-term search, scored from the same history as the beam."""
+def _bracket_after(words: Sequence[str], end: int, gap: int = 3) -> int | None:
+    """Where an abbreviation in brackets opens right after ``words[:end]`` or after at most
+    ``gap`` more words ("profound learning (DL)" for the span "profound"); None if none."""
+    for j in range(end, min(end + gap + 1, len(words))):
+        if words[j] == "(":
+            return j if acronym_after(words, j) else None
+        if not segment.is_word(words[j]):
+            return None
+    return None
+
+
+def _may_spell(word: str, letters: set[str]) -> bool:
+    """Whether a word brought in may start a letter of an abbreviation (function words may
+    be skipped by it)."""
+    return word in FUNCTION_WORDS or bool(letters & {s[0] for s in initials(word)})
+
+
+def _term_beams(
+    lm, words, norm_tokens, start: int, end: int, w: Weights, u0: int, v0: int, spelling: tuple[set[str], int] = (set(), 0)
+) -> list[_Beam]:
+    """Hypotheses from the known-term search, scored from the same history as the beam.
+    ``spelling`` (letters, reach): an abbreviation follows, so within ``reach`` tokens of the
+    end only words that may spell one of its letters are searched."""
+    letters, reach = spelling
     options = [_word_channels(words, norm_tokens, a, w) for a in range(start, end)]
+    options = [
+        _spelling_only(lm, *opt, norm_tokens[a], letters) if letters and end - a <= reach else opt
+        for opt, a in zip(options, range(start, end))
+    ]
     found = search_terms(lm, options, limit=MAX_TERMS, count_weight=w.term_count)
     if not found:
         return []
@@ -361,13 +405,24 @@ def _term_beams(lm, words, norm_tokens, start: int, end: int, w: Weights, u0: in
     return beams
 
 
+def _spelling_only(lm, ids: np.ndarray, scores: np.ndarray, written: str, letters: set[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The options of one position that keep the written word or may spell ``letters``."""
+    keep = np.array([lm.words[i] == written or _may_spell(lm.words[i], letters) for i in ids.tolist()], dtype=bool)
+    return ids[keep], scores[keep]
+
+
 def _surface(text: str, written: Sequence[str]) -> str:
-    """Give a restored phrase the written span's capitalisation where words are kept."""
+    """Give a restored phrase the written span's capitalisation where words are kept, and
+    punctuation its usual spacing ("micro, small (and) medium")."""
     kept = {segment.norm(w): w for w in written}
     words = [kept.get(w, w) for w in text.split()]
     if written and written[0][:1].isupper() and words and words[0][:1].islower():
         words[0] = words[0][:1].upper() + words[0][1:]
-    return " ".join(words)
+    return _TIGHT_OPEN.sub(r"\1", _TIGHT_CLOSE.sub(r"\1", " ".join(words)))
+
+
+_TIGHT_CLOSE = re.compile(r" ([,.;:!?%)\]])")
+_TIGHT_OPEN = re.compile(r"([(\[$]) ")
 
 
 def suggest(
@@ -381,11 +436,19 @@ def suggest(
     """Likely originals of a (possibly spun) ``phrase``, best first.
 
     ``context`` is the sentence the phrase occurs in; without it the phrase is scored as a
-    sentence of its own. Phrases with no words, or longer than ``MAX_SPAN_TOKENS`` tokens,
-    give an empty list.
+    sentence of its own. An abbreviation in brackets at its end ("artificial data (ai)") is
+    kept as written and guides the search. Phrases with no words, or longer than
+    ``MAX_SPAN_TOKENS`` tokens (that abbreviation not counted), give an empty list.
     """
-    span = [t.text for t in segment.tokenize(phrase)]
-    if not any(segment.is_word(t) for t in span) or len(span) > MAX_SPAN_TOKENS:
+    tokens = segment.tokenize(phrase)
+    span = [t.text for t in tokens]
+    if not any(segment.is_word(t) for t in span) or len(span) > MAX_SPAN_TOKENS + 3:
+        return []
+    suffix = ""
+    if len(span) > 3 and acronym_after(span, len(span) - 3):
+        # "artificial data (ai)": restore the term, keep its abbreviation as written.
+        suffix = phrase[tokens[-4].end : tokens[-1].end]
+    elif len(span) > MAX_SPAN_TOKENS:
         return []
     words, start = span, 0
     if context:
@@ -397,6 +460,6 @@ def suggest(
             log.warning("phrase %r not found in its context; scoring it alone", phrase)
         else:
             words, start = ctx, hit
-    return restore_span(
-        words, start, start + len(span), k=k, use_fingerprints=use_fingerprints, weights=weights, context=words is not span
-    )
+    end = start + len(span) - (3 if suffix else 0)
+    found = restore_span(words, start, end, k=k, use_fingerprints=use_fingerprints, weights=weights, context=words is not span)
+    return [dataclasses.replace(c, text=c.text + suffix) for c in found]
