@@ -1,0 +1,48 @@
+"""How ``restore.Weights.acronym`` was picked, on a dev split of the tortured-phrase list.
+
+    python models/analysis/abbreviation_weight.py [WEIGHT ...]    (default: 0 2 4 8 16 1000)
+
+The dev rows are the rows of ``shared/lexicon/pps_tortured_phrases.tsv`` outside the 1,000
+that ``spundetect.evaluation`` reports on, whose tortured phrase ends with an abbreviation in
+brackets ("artificial data (ai)"). Each is restored on its own (phrase weights, fingerprints
+off). The kept abbreviation is left out of the comparison with the list's original, as in
+``evaluation.eval_pps``. Prints top-1 and top-3 counts per weight (about 20 s each on 2 cores).
+Needs ../shared.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import sys
+
+from spundetect.evaluation import pps_sample, shared_dir
+from spundetect.restore import fitted_weights, suggest
+
+ENDS_BRACKETED = re.compile(r"\(\s*[a-z]{2,8}\s*\)\s*$")
+BRACKETED_END = re.compile(r"\s*\(\s*[^()\s]+\s*\)\s*$")
+
+
+def dev_rows() -> list[tuple[str, set[str]]]:
+    path = shared_dir() / "lexicon" / "pps_tortured_phrases.tsv"
+    rows = [line.split("\t") for line in path.read_text(encoding="utf-8").splitlines()[1:]]
+    test = {t for t, _ in pps_sample(1000)}
+    return [(t, {e.strip().lower() for e in exp.split("/")}) for t, exp in rows if t not in test and ENDS_BRACKETED.search(t)]
+
+
+def main(weights: list[float]) -> None:
+    rows = dev_rows()
+    base = fitted_weights("phrase")
+    print(f"{len(rows)} dev rows ending with an abbreviation in brackets")
+    for value in weights:
+        w = dataclasses.replace(base, acronym=value)
+        top1 = top3 = 0
+        for tortured, expected in rows:
+            got = [BRACKETED_END.sub("", c.text).lower() for c in suggest(tortured, None, k=3, use_fingerprints=False, weights=w)]
+            top1 += bool(got) and got[0] in expected
+            top3 += bool(expected & set(got))
+        print(f"acronym={value:g}: top-1 {top1}, top-3 {top3} of {len(rows)}", flush=True)
+
+
+if __name__ == "__main__":
+    main([float(x) for x in sys.argv[1:]] or [0, 2, 4, 8, 16, 1000])
