@@ -3,9 +3,8 @@
 Paper-mill text keeps the abbreviation a spinner cannot swap: "counterfeit consciousness
 (AI)", "irregular walk (RW)". The letters constrain the original: its words must start with
 them ("artificial intelligence", "random walk"). Function words ("of", "and") may or may
-not give a letter ("sum of squared errors (SSE)", "association of southeast asian nations
-(ASEAN)"), and the parts of a hyphenated word may each give one ("non-governmental
-organization (NGO)").
+not give a letter ("sum of squared errors (SSE)", "department of energy (DOE)"), and the
+parts of a hyphenated word may each give one ("non-governmental organization (NGO)").
 """
 
 from __future__ import annotations
