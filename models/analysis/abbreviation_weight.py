@@ -4,10 +4,10 @@
 
 The dev rows are the rows of ``shared/lexicon/pps_tortured_phrases.tsv`` outside the 1,000
 that ``spundetect.evaluation`` reports on, whose tortured phrase ends with an abbreviation in
-brackets ("artificial data (ai)"). Each is restored on its own (phrase weights, fingerprints
-off). The kept abbreviation is left out of the comparison with the list's original, as in
-``evaluation.eval_pps``. Prints top-1 and top-3 counts per weight (about 20 s each on 2 cores).
-Needs ../shared.
+brackets ("artificial data (ai)"). Each is scored by ``evaluation.eval_pps``: restored on
+its own (phrase weights, fingerprints off), the kept abbreviation left out of the comparison
+with the list's original. Prints top-1 and top-3 counts per weight (about 40 s each on 2
+cores). Needs ../shared.
 """
 
 from __future__ import annotations
@@ -16,11 +16,10 @@ import dataclasses
 import re
 import sys
 
-from spundetect.evaluation import pps_sample, shared_dir
-from spundetect.restore import fitted_weights, suggest
+from spundetect.evaluation import eval_pps, pps_sample, shared_dir
+from spundetect.restore import fitted_weights
 
 ENDS_BRACKETED = re.compile(r"\(\s*[a-z]{2,8}\s*\)\s*$")
-BRACKETED_END = re.compile(r"\s*\(\s*[^()\s]+\s*\)\s*$")
 
 
 def dev_rows() -> list[tuple[str, set[str]]]:
@@ -35,12 +34,8 @@ def main(weights: list[float]) -> None:
     base = fitted_weights("phrase")
     print(f"{len(rows)} dev rows ending with an abbreviation in brackets")
     for value in weights:
-        w = dataclasses.replace(base, acronym=value)
-        top1 = top3 = 0
-        for tortured, expected in rows:
-            got = [BRACKETED_END.sub("", c.text).lower() for c in suggest(tortured, None, k=3, use_fingerprints=False, weights=w)]
-            top1 += bool(got) and got[0] in expected
-            top3 += bool(expected & set(got))
+        m = eval_pps(rows, dataclasses.replace(base, acronym=value))
+        top1, top3 = round(m["top1"] * len(rows)), round(m["top3"] * len(rows))
         print(f"acronym={value:g}: top-1 {top1}, top-3 {top3} of {len(rows)}", flush=True)
 
 
