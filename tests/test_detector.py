@@ -188,3 +188,31 @@ def test_a_fingerprint_before_its_abbreviation_keeps_the_abbreviation(detector):
     spans = [sp for s in detector.check(text).sentences for sp in s.spans]
     assert [sp.text for sp in spans] == ["irregular walk"]
     assert spans[0].source == "fingerprint" and spans[0].originals
+
+
+def test_span_threshold_shows_weaker_suspicions_and_keeps_the_verdicts(detector, spun_report):
+    """``span_threshold`` replaces every span threshold: each word whose span probability
+    reaches it is in a span, fingerprints always are, and sentence and document verdicts and
+    scores do not move."""
+    text = spun_report.text
+    t = 0.3
+    assert t < min(v for k, v in detector.model.thresholds.items() if k.startswith("span"))
+    low = Detector(detector.model, span_threshold=t).check(text)
+    assert [(s.score, s.spun) for s in low.sentences] == [(s.score, s.spun) for s in spun_report.sentences]
+    assert (low.score, low.spun) == (spun_report.score, spun_report.spun)
+    assert len(low.spans) > len(spun_report.spans)
+    covered = {(sp.start, sp.end) for sp in low.spans}
+    assert all(any(a <= sp.start and sp.end <= b for a, b in covered) for sp in spun_report.spans)
+    none = Detector(detector.model, span_threshold=1.0).check(text)
+    assert all(sp.source == "fingerprint" for sp in none.spans)
+
+
+def test_check_span_threshold_option(tmp_path):
+    f = tmp_path / "one.txt"
+    f.write_text("The press convention was held in the faculty constructing.\n", encoding="utf-8")
+    strict = runner.invoke(app, ["check", "--format", "json", str(f)])
+    loose = runner.invoke(app, ["check", "--format", "json", "--span-threshold", "0.01", str(f)])
+    assert strict.exit_code == loose.exit_code
+    spans = lambda r: [sp["text"] for s in json.loads(r.stdout)["documents"][0]["sentences"] for sp in s["spans"]]  # noqa: E731
+    assert len(spans(loose)) > len(spans(strict))
+    assert runner.invoke(app, ["check", "--span-threshold", "2", str(f)]).exit_code == 2

@@ -154,6 +154,13 @@ def check(
     threshold: Optional[float] = typer.Option(
         None, "--threshold", min=0.0, max=1.0, help="Override the model's sentence/document threshold."
     ),
+    span_threshold: Optional[float] = typer.Option(
+        None,
+        "--span-threshold",
+        min=0.0,
+        max=1.0,
+        help="Override the model's span thresholds (lower shows weaker suspicions; scores do not change).",
+    ),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write results to FILE instead of stdout."),
     exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even when spin is found."),
     color: Color = typer.Option(Color.auto, "--color", help="Colour the text format (auto: on a terminal, unless NO_COLOR)."),
@@ -183,7 +190,7 @@ def check(
     from .model import ModelError
 
     try:
-        detector = Detector.load(model, trust=trust_model, threshold=threshold)
+        detector = Detector.load(model, trust=trust_model, threshold=threshold, span_threshold=span_threshold)
     except (ModelError, ArtifactError) as e:
         _fail(str(e))
     try:
@@ -196,7 +203,7 @@ def check(
     errors, found = 0, False
     items = read_inputs(paths, glob or DEFAULT_GLOBS, html=html_input, jsonl_field=jsonl_field)
     try:
-        for item, reports in _checked(detector, items, jobs, (model, trust_model, threshold)):
+        for item, reports in _checked(detector, items, jobs, (model, trust_model, threshold, span_threshold)):
             if item.error:
                 typer.echo(f"spundetect: {item.error}", err=True)
                 errors += 1
@@ -292,7 +299,7 @@ _WORKER_DETECTOR = None
 _ONE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
-def _worker_init(model, trust: bool, threshold) -> None:
+def _worker_init(model, trust: bool, threshold, span_threshold=None) -> None:
     """In a fresh worker process: one OpenMP/BLAS thread (the workers share the cores:
     spinning thread pools of several processes slow everything down many times over), and
     the model (inherited when forked, else loaded once)."""
@@ -303,7 +310,7 @@ def _worker_init(model, trust: bool, threshold) -> None:
     if _WORKER_DETECTOR is None:
         from .detector import Detector
 
-        _WORKER_DETECTOR = Detector.load(model, trust=trust, threshold=threshold)
+        _WORKER_DETECTOR = Detector.load(model, trust=trust, threshold=threshold, span_threshold=span_threshold)
 
 
 def _worker_check(group):
@@ -311,7 +318,7 @@ def _worker_check(group):
     return _check_group(_WORKER_DETECTOR, group, lazy=False)
 
 
-def _checked(detector, items, jobs: int, load_args=(None, False, None)):
+def _checked(detector, items, jobs: int, load_args=(None, False, None, None)):
     """(input, its chunk reports) in input order; short inputs are checked in groups. With
     jobs > 1 from a process pool that works at most 4 * jobs groups ahead (bounded memory
     on a stream of inputs). Workers are forked (Linux) before this process has run any

@@ -48,13 +48,23 @@ class Detector:
     """Scores documents with a trained :class:`~spundetect.model.SpinModel`.
 
     ``threshold`` overrides the model's sentence and document thresholds (``spun`` flags);
-    scores themselves do not change. ``suggestions`` is how many originals to suggest per
-    span (0: none, and no restore search: the fast way to score a crawl).
+    ``span_threshold`` overrides its span thresholds, in every sentence (lower: weaker
+    suspicions shown too; fingerprint matches are always shown). Scores themselves do not
+    change. ``suggestions`` is how many originals to suggest per span (0: none, and no
+    restore search: the fast way to score a crawl).
     """
 
-    def __init__(self, model: SpinModel, *, threshold: float | None = None, suggestions: int = N_SUGGESTIONS):
+    def __init__(
+        self,
+        model: SpinModel,
+        *,
+        threshold: float | None = None,
+        span_threshold: float | None = None,
+        suggestions: int = N_SUGGESTIONS,
+    ):
         self.model = model
         self.threshold = threshold
+        self.span_threshold = span_threshold
         self.suggestions = suggestions
 
     @classmethod
@@ -182,7 +192,7 @@ class Detector:
         ``span_in_flagged`` (``span_in_flagged_doc`` with a spun document around it).
         A one-sentence document borrows nothing. A document is flagged when its score reaches
         the document threshold and at least one of its sentences is flagged. ``--threshold``
-        replaces the document and sentence thresholds.
+        replaces the document and sentence thresholds, ``--span-threshold`` every span threshold.
         """
         th = self.model.thresholds
         p = np.asarray(sent_p, dtype=float)
@@ -196,6 +206,8 @@ class Detector:
         else:
             sent_spun = (p >= th["sentence"]) | (backed & (p >= th["sentence_in_flagged_doc"]))
         span_t = np.where(sent_spun, np.where(backed, th["span_in_flagged_doc"], th["span_in_flagged"]), th["span"])
+        if self.span_threshold is not None:
+            span_t = np.full(n, self.span_threshold)
         return score, bool(n and score >= doc_t and sent_spun.any()), sent_spun, span_t
 
     def score(self, sentences: Sequence[Sequence[str]]) -> tuple[list[SentenceRows], list[np.ndarray], np.ndarray]:
