@@ -9,7 +9,10 @@ On about 50,000 words of clean news assembled from ../shared/eval/clean_sentence
   spans, suggested originals, text rendering), warm (after one pass over other text);
 - a naive list-lookup baseline: a loop of case-insensitive word-boundary regex searches
   over the tortured-phrase list, the way current tools do it;
-- a bare regex tokenisation pass over the same text;
+- a bare regex tokenisation pass over the same text, and two parts of spundetect alone on
+  that text: its sentence splitting and tokenisation (tokens with character offsets), and
+  the trained classifiers' ``predict_proba`` calls of a scoring pass (floors under what a
+  full check can cost);
 - the cold start of ``spundetect check`` on a one-line file against
   ``python -c "import numpy, sklearn"`` (median of 5 runs each);
 - the command-line run time and peak RSS at 10k / 50k / 200k words (linear?);
@@ -126,6 +129,43 @@ def bench_tokenise(text: str) -> dict:
     return {"seconds": seconds, "words_per_s": len(WORD_RE.findall(text)) / seconds}
 
 
+class _TimedEstimator:
+    """An estimator whose ``predict_proba`` calls add their seconds to ``spent``."""
+
+    def __init__(self, estimator, spent: list[float]):
+        self.estimator, self.spent = estimator, spent
+
+    def predict_proba(self, X):
+        t = time.perf_counter()
+        try:
+            return self.estimator.predict_proba(X)
+        finally:
+            self.spent[0] += time.perf_counter() - t
+
+
+def bench_stages(text: str) -> dict:
+    """Seconds of two parts of a check alone on ``text``: sentence splitting with
+    tokenisation, and the classifiers' predict_proba calls of a scoring pass (no restore
+    search; the features are computed but not timed)."""
+    from dataclasses import replace
+
+    from spundetect import segment
+    from spundetect.detector import MAX_SENTENCE_TOKENS, Detector
+
+    docs = documents(text)
+    segmentation = best_of(lambda: [segment.sentences(d, MAX_SENTENCE_TOKENS) for d in docs], 3)
+    detector = Detector.load()
+    spent = [0.0]
+    model = replace(
+        detector.model,
+        span=_TimedEstimator(detector.model.span, spent),
+        sentence=_TimedEstimator(detector.model.sentence, spent),
+        context=_TimedEstimator(detector.model.context, spent) if detector.model.context is not None else None,
+    )
+    Detector(model, suggestions=0).check_many(docs)
+    return {"segmentation_s": segmentation, "classifier_predict_s": spent[0]}
+
+
 # spundetect runs under a small intermediate process: on Linux a child's ru_maxrss starts at
 # the RSS of the process it was forked from, which here has the model loaded already.
 LAUNCH = (
@@ -230,6 +270,8 @@ def main(argv: list[str] | None = None) -> int:
     result["naive_list_lookup"] = bench_naive(text, args.baseline_phrases)
     log("regex tokenisation ...")
     result["regex_tokenisation"] = bench_tokenise(text)
+    log("parts of a check alone ...")
+    result["parts_alone"] = bench_stages(text)
     with tempfile.TemporaryDirectory() as tmp:
         log("cold start ...")
         result["cold_start"] = bench_cold_start(Path(tmp))
@@ -247,6 +289,8 @@ def main(argv: list[str] | None = None) -> int:
     result["ratios"] = {
         "speed_vs_naive_list_lookup": sd["words_per_s"] / nv["words_per_s"],
         "cost_vs_regex_tokenisation": tok["words_per_s"] / sd["words_per_s"],
+        "segmentation_alone_vs_regex_tokenisation": result["parts_alone"]["segmentation_s"] / tok["seconds"],
+        "classifier_predict_alone_vs_regex_tokenisation": result["parts_alone"]["classifier_predict_s"] / tok["seconds"],
         "cold_start_vs_import_numpy_sklearn": result["cold_start"]["ratio"],
         "per_word_time_largest_vs_smallest": last["us_per_word_after_startup"] / first["us_per_word_after_startup"],
         "jobs_2_speedup": result["jobs"]["speedup"],
@@ -262,6 +306,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"regex tokenisation       {tok['words_per_s']:10.0f} words/s")
     print(f"  spundetect / naive:        {r['speed_vs_naive_list_lookup']:6.1f}x faster   (target >= 10)")
     print(f"  spundetect cost / tokenise: {r['cost_vs_regex_tokenisation']:6.1f}x          (target <= 40)")
+    print(
+        f"    parts alone / tokenise: sentence splitting + tokens {r['segmentation_alone_vs_regex_tokenisation']:.1f}x, "
+        f"classifier predict_proba {r['classifier_predict_alone_vs_regex_tokenisation']:.1f}x"
+    )
     cs = result["cold_start"]
     print(f"cold start {cs['check_one_line_s']:.2f} s vs import numpy+sklearn {cs['import_numpy_sklearn_s']:.2f} s: "
           f"{cs['ratio']:.1f}x (target <= 3)")  # fmt: skip
