@@ -1,5 +1,6 @@
 import pytest
 
+from spundetect import segment
 from spundetect.candidates.fingerprints import CREDIT, fingerprints
 
 
@@ -78,3 +79,22 @@ def test_canonical_keys_match_lemminflect_public_api():
     words = random.Random(3).sample(thesaurus().words, 2000) + ["Networks", "criteria", "data", "children", "it’s", "Ideas"]
     for w in words:
         assert canonical(w) == reference(w), w
+
+
+def test_stored_keys_match_as_canonical_does(fps):
+    """Matching reads the keys and plural pairs stored by the build instead of lemmatising:
+    for every word lemminflect can lemmatise (and a few it cannot), the stored key walks the
+    trie exactly as :func:`canonical` would."""
+    import lemminflect
+
+    from spundetect.candidates.fingerprints import canonical, phrase_key
+
+    keys = {k for k in fps.trie} | {k for node in fps.trie.values() for k in node}
+    keys |= {w for fp in fps.entries for w in phrase_key(fp.tortured)}
+    words = sorted(lemminflect.Lemmatizer()._getLemmaDict())
+    words += ["Networks", "ORGANIZATIONS", "it’s", "unlisted-word", "xyzzy", "Data", "criteria"]
+    for w in words:
+        key, ref = fps.key(w), canonical(w)
+        assert key == ref or (key not in keys and ref not in keys), w
+    for fp in fps.entries:
+        assert tuple(fps.key(t.text) for t in segment.tokenize(fp.tortured)) == phrase_key(fp.tortured)

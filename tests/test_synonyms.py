@@ -78,7 +78,23 @@ def test_compiled_candidate_table_matches_the_computed_candidates():
         assert got is not None, w
         for a, b in zip(got, want):
             assert np.array_equal(a, b), w
-    assert table.get("zzzunknownzzz") is None
+    assert table.get("Paris") is None  # capitals: the computed path decides
+
+
+def test_compiled_candidate_table_is_complete_for_lower_case_words():
+    """A lower-case word the table lacks has no candidates: the build computed every word
+    that could have any (thesaurus entries and lemminflect's lemma table), and the LM's."""
+    import random
+
+    from spundetect.build.candidates import lookup_words
+    from spundetect.candidates.compiled import candidate_table, computed_candidates
+
+    table = candidate_table()
+    absent = [w for w in lookup_words() if w not in table.index]
+    words = random.Random(4).sample(absent, 1500) + ["zzzunknownzzz", "<num>", "jintao", "d66", "it's"]
+    for w in words:
+        assert all(len(x) == 0 for x in table.get(w)), w
+        assert all(len(x) == 0 for x in computed_candidates(w)), w
 
 
 def test_a_stale_candidate_table_is_not_used(monkeypatch, caplog):

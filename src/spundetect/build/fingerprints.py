@@ -11,9 +11,9 @@ import logging
 from collections import Counter
 
 from .. import segment
-from ..candidates.fingerprints import CREDIT, Fingerprint, build_trie, canonical, walk
+from ..candidates.fingerprints import CREDIT, Fingerprint, build_trie, canonical, phrase_key, plural_pairs, walk
 from .artifact import write_artifact
-from .sources import corpus_files, read_lines, sha256_file, shared_dir
+from .sources import corpus_files, package_version, read_lines, sha256_file, shared_dir
 
 __all__ = ["build_fingerprints"]
 
@@ -28,8 +28,8 @@ def build_fingerprints() -> dict:
     for line in src.read_text(encoding="utf-8").splitlines()[1:]:
         tortured, expected = line.split("\t")
         rows.append((tortured.strip(), expected.strip()))
-    entries = [Fingerprint(t, tuple(e.split("/"))) for t, e in rows]
-    trie = build_trie(entries)
+    keys = [phrase_key(t) for t, _ in rows]
+    trie = build_trie([(Fingerprint(t, tuple(e.split("/"))), k) for (t, e), k in zip(rows, keys)])
     hits: Counter[str] = Counter()
     for path in corpus_files():
         for line in read_lines(path, split="all"):
@@ -37,14 +37,17 @@ def build_fingerprints() -> dict:
                 hits[m.fingerprint.tortured] += 1
     whitelist = {t for t, n in hits.items() if n >= MIN_CLEAN_HITS}
     log.info("%d fingerprints, %d whitelisted (seen in the clean corpus)", len(rows), len(whitelist))
-    text = "tortured\texpected\tstatus\n" + "".join(
-        f"{t}\t{e}\t{'whitelisted' if t in whitelist else 'active'}\n" for t, e in rows
+    text = "tortured\texpected\tstatus\tkey\n" + "".join(
+        f"{t}\t{e}\t{'whitelisted' if t in whitelist else 'active'}\t{' '.join(k)}\n" for (t, e), k in zip(rows, keys)
     )
+    pairs = plural_pairs({w for k in keys for w in k})
     header = {
-        "format": 1,
+        "format": 2,
         "kind": "tortured-phrase fingerprints with a corpus-derived whitelist",
         "rows": len(rows),
         "whitelisted": len(whitelist),
+        "plural_pairs": len(pairs),
+        "versions": {"lemminflect": package_version("lemminflect")},
         "list_sha256": sha256_file(src),
         "credit": CREDIT,
         "licence": "CC BY 4.0 (Problematic Paper Screener); see shared/lexicon/README.md",
@@ -53,5 +56,6 @@ def build_fingerprints() -> dict:
             "shared/corpus": {p.name: sha256_file(p) for p in corpus_files()},
         },
     }
-    write_artifact("fingerprints", header, {}, {"fingerprints.tsv": text})
+    plurals = "".join(f"{w}\t{c}\n" for w, c in sorted(pairs.items()))
+    write_artifact("fingerprints", header, {}, {"fingerprints.tsv": text, "plurals.tsv": plurals})
     return header

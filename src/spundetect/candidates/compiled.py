@@ -1,6 +1,7 @@
-"""Candidate originals of a single written word, from the compiled table when it has the
-word (built by ``python -m spundetect.build candidates``), else computed from the
-thesaurus and lemminflect. Both give the same arrays (tests/test_synonyms.py)."""
+"""Candidate originals of a single written word, from the compiled table (built by
+``python -m spundetect.build candidates``), else computed from the thesaurus and
+lemminflect. Both give the same arrays (tests/test_synonyms.py). The table is complete for
+lower-case words: one it lacks has no candidates."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ __all__ = ["FORMAT", "CandidateTable", "candidate_table", "candidates", "compute
 
 log = logging.getLogger(__name__)
 
-FORMAT = 1
+FORMAT = 2
+_NONE = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
 
 
 def computed_candidates(word: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -30,7 +32,8 @@ def computed_candidates(word: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 class CandidateTable:
-    """The compiled table; :meth:`get` returns None for a word it does not hold."""
+    """The compiled table; :meth:`get` returns None for a word it cannot answer for (one with
+    capitals: the computed path treats those otherwise)."""
 
     def __init__(self, artifact: Artifact):
         self.artifact = artifact
@@ -42,7 +45,7 @@ class CandidateTable:
     def get(self, word: str) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
         i = self.index.get(word)
         if i is None:
-            return None
+            return _NONE if word == word.lower() and self.artifact.header.get("complete") else None
         ar = self.artifact.arrays
         a, b = int(ar["indptr"][i]), int(ar["indptr"][i + 1])
         return ar["ids"][a:b].astype(np.int64), ar["bits"][a:b].astype(np.int64), ar["degree"][a:b].astype(np.int64)
