@@ -76,14 +76,15 @@ class Detector:
         return cls(model, **kwargs)
 
     def warm(self) -> "Detector":
-        """Load the lexical data now (the LM vocabulary, pair table and key filters, the
-        thesaurus and candidate tables, the phrase table, the fingerprints, lemminflect's
-        tables), without running the model: worker processes forked afterwards share them
-        instead of each loading its own."""
-        from .candidates.synonyms import _inflections, thesaurus
+        """Load the lexical data every check needs now (the LM vocabulary, pair table and key
+        filters, the thesaurus and candidate tables, the phrase table, the fingerprints),
+        without running the model: worker processes forked afterwards share them instead of
+        each loading its own. lemminflect's tables are left to the restore search, the one
+        stage that reads them: a worker loads them when it first restores a span, while the
+        other works (the parent loading them would hold up every worker)."""
+        from .candidates.synonyms import thesaurus
 
         thesaurus().index
-        _inflections("running")
         token_rows_batch([("The", "minister", "spoke", "at", "a", "press", "convention", "in", "the", "capital", ".")] * 10)
         return self
 
