@@ -216,3 +216,29 @@ def test_check_span_threshold_option(tmp_path):
     spans = lambda r: [sp["text"] for s in json.loads(r.stdout)["documents"][0]["sentences"] for sp in s["spans"]]  # noqa: E731
     assert len(spans(loose)) > len(spans(strict))
     assert runner.invoke(app, ["check", "--span-threshold", "2", str(f)]).exit_code == 2
+
+
+def test_document_score_weighs_sentences_by_their_words(detector):
+    """A heading or caption of two words weighs two words' worth in the document score and
+    in the "other sentences" that back a sentence, not as much as a long sentence."""
+    from spundetect.detector import document_score, sentence_words
+
+    assert sentence_words(["Café", "&", "bar", "."]) == 2
+    assert sentence_words(segment.tokenize("Café & bar.")) == 2
+    p, words = np.array([0.99, 0.3]), [20, 2]
+    assert document_score(p) == pytest.approx(0.645)
+    assert document_score(p, words) == pytest.approx((0.99 * 20 + 0.3 * 2) / 22)
+    assert document_score(p, [0, 0]) == document_score(p)  # no words anywhere: plain mean
+    doc_t = detector.model.thresholds["document"]
+    score, spun, sent_spun, _ = detector.decide(p, words)
+    assert score == document_score(p, words) and score >= doc_t > document_score(p)
+    assert spun and sent_spun[0]
+    # a sentence between the two sentence thresholds is flagged when the others, weighted
+    # by their words, average at least the document threshold
+    th = detector.model.thresholds
+    mid = (th["sentence_in_flagged_doc"] + th["sentence"]) / 2
+    q = np.array([0.99, mid, 0.1])
+    assert (0.99 * 20 + 0.1) / 21 >= doc_t > max((0.99 + 0.1) / 2, (0.99 + 0.1 * 20) / 21)
+    assert detector.decide(q, [20, 10, 1])[2].tolist() == [True, True, False]
+    assert detector.decide(q, [1, 10, 20])[2].tolist() == [True, False, False]
+    assert detector.decide(q)[2].tolist() == [True, False, False]

@@ -76,3 +76,25 @@ def test_context_rows_see_neighbours_sentence_and_document():
     own = TOKEN_FEATURES.index("surprisal")
     assert np.array_equal(col["surprisal"], X[:, own])
     assert context_rows(X[:0], p[:0], row_sent[:0], row_doc[:0]).shape == (0, len(CONTEXT_FEATURES))
+
+
+def test_sentence_rows_tell_quoted_words_from_the_rest():
+    from spundetect.features import SENTENCE_FEATURES, SentenceRows, sentence_rows
+
+    def sentence(quoted):  # token rows whose only set column is in_quotes
+        rows = np.zeros((len(quoted), len(TOKEN_FEATURES)))
+        rows[:, TOKEN_FEATURES.index("in_quotes")] = quoted
+        return SentenceRows(np.arange(len(quoted)), rows, ())
+
+    # one document: an all-quoted sentence, a half-quoted one, one without quotes;
+    # a second document without any quoted word
+    parts = [sentence([1, 1]), sentence([1, 0, 0, 1]), sentence([0, 0]), sentence([0, 0, 0])]
+    p = [np.array([0.2, 0.6]), np.array([0.4, 0.9, 0.7, 0.1]), np.array([0.8, 0.3]), np.array([0.1, 0.2, 0.6])]
+    S = sentence_rows(p, parts, [0, 0, 0, 1])
+    col = {n: S[:, i] for i, n in enumerate(SENTENCE_FEATURES)}
+    assert np.allclose(col["quoted_share"], [1.0, 0.5, 0.0, 0.0])
+    assert np.allclose(col["max_p_unquoted"], [0.0, 0.9, 0.8, 0.6])
+    # document 0: quoted words 0.2 0.6 0.4 0.1 (one over 0.5), the others 0.9 0.7 0.8 0.3 (three)
+    assert np.allclose(col["doc_quoted_frac_over_05"], [0.25] * 3 + [-1.0])
+    assert np.allclose(col["doc_unquoted_frac_over_05"], [0.75] * 3 + [1 / 3])
+    assert np.allclose(col["max_p"], [0.6, 0.9, 0.8, 0.6])

@@ -19,7 +19,7 @@ import numpy as np
 
 from spundetect import segment
 from spundetect.build.dataset import make_documents
-from spundetect.detector import Detector
+from spundetect.detector import Detector, sentence_words
 from spundetect.restore import FUNCTION_WORDS, restore_span
 
 BINS = (0.05, 0.2, 0.3, 0.35, 0.4, 0.45, 0.5, 0.7, 1.01)
@@ -52,7 +52,7 @@ def main() -> None:
     for doc in make_documents("validation", args.sentences, 0):
         toks = [list(ex.tokens) for ex in doc.examples]
         parts, span_p, sent_p = det.score(toks)
-        _, _, _, span_t = det.decide(sent_p)
+        _, _, _, span_t = det.decide(sent_p, [sentence_words(t) for t in toks])
         for ex, t, sent_rows, p, st in zip(doc.examples, toks, parts, span_p, span_t):
             prob = np.zeros(len(t))
             prob[sent_rows.index] = p

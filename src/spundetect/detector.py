@@ -123,7 +123,7 @@ class Detector:
         results = iter(self.score_many(scored))
         reports = []
         for text, path, offsets, (sents, language) in zip(texts, paths, source_offsets, docs):
-            words = sum(1 for s in sents for t in s.tokens if t.is_word)
+            words = sum(sentence_words(s.tokens) for s in sents)
             if language:
                 empty = tuple(SentenceResult(s.start, s.end, 0.0, False) for s in sents)
                 reports.append(Report(text, 0.0, False, words, empty, path, self.model_info, (language,), offsets))
@@ -132,7 +132,7 @@ class Detector:
         return reports
 
     def _report(self, text, path, offsets, sents, words, parts, span_p, sent_p) -> Report:
-        score, doc_spun, sent_spun, span_t = self.decide(sent_p)
+        score, doc_spun, sent_spun, span_t = self.decide(sent_p, [sentence_words(s.tokens) for s in sents])
         results = []
         for s, rows, p, sp, spun, st in zip(sents, parts, span_p, sent_p, sent_spun, span_t):
             tokens = [t.text for t in s.tokens]
@@ -184,8 +184,9 @@ class Detector:
                 return na, nb, wide
         return a, b, cands
 
-    def decide(self, sent_p: np.ndarray) -> tuple[float, bool, np.ndarray, np.ndarray]:
-        """Document score and verdict, sentence verdicts, and each sentence's span threshold.
+    def decide(self, sent_p: np.ndarray, words: Sequence[int] | None = None) -> tuple[float, bool, np.ndarray, np.ndarray]:
+        """Document score and verdict, sentence verdicts, and each sentence's span threshold;
+        ``words``: each sentence's word tokens (the weights of :func:`document_score`).
 
         Evidence lends strength downwards. A sentence whose *other* sentences average at
         least the document threshold (a spun document around it) is flagged at the lower
@@ -198,9 +199,11 @@ class Detector:
         th = self.model.thresholds
         p = np.asarray(sent_p, dtype=float)
         n = len(p)
-        score = document_score(p)
+        w = _weights(n, words)
+        score = document_score(p, w)
         doc_t = self.threshold if self.threshold is not None else th["document"]
-        others = (p.sum() - p) / (n - 1) if n > 1 else np.zeros(n)
+        rest = w.sum() - w
+        others = np.divide((w * p).sum() - w * p, rest, out=np.zeros(n), where=rest > 0) if n > 1 else np.zeros(n)
         backed = others >= doc_t
         if self.threshold is not None:
             sent_spun = p >= self.threshold
@@ -274,6 +277,12 @@ class Detector:
         return out
 
 
+def sentence_words(tokens: Sequence) -> int:
+    """Word tokens of a sentence (``segment.Token`` objects or token strings), as
+    ``Report.words`` counts them: the weight of its score in the document's."""
+    return sum(t.is_word if isinstance(t, segment.Token) else segment.is_word(t) for t in tokens)
+
+
 def _token_probs(n: int, rows: SentenceRows, p: np.ndarray) -> np.ndarray:
     """Span probabilities per token of an ``n``-token sentence (0 for tokens without a row)."""
     prob = np.zeros(n)
@@ -331,9 +340,19 @@ def _check_artifacts(model: SpinModel) -> None:
             )
 
 
-def document_score(sentence_p: np.ndarray) -> float:
-    """The mean sentence probability: a density, so a long clean text does not add up to spin."""
-    return float(np.mean(sentence_p)) if len(sentence_p) else 0.0
+def document_score(sentence_p: np.ndarray, words: Sequence[int] | None = None) -> float:
+    """The mean sentence probability, each sentence weighted by its word tokens (``words``;
+    equal weights without them): a density, so a long clean text does not add up to spin,
+    and a heading or a caption weighs what its few words weigh."""
+    if not len(sentence_p):
+        return 0.0
+    return float(np.average(sentence_p, weights=_weights(len(sentence_p), words)))
+
+
+def _weights(n: int, words: Sequence[int] | None) -> np.ndarray:
+    """Sentence weights: word counts, or all ones where none are given or all are zero."""
+    w = np.ones(n) if words is None else np.asarray(words, dtype=float)
+    return w if w.sum() > 0 else np.ones(n)
 
 
 def _group(tokens: Sequence[str], flagged: np.ndarray) -> list[tuple[int, int]]:

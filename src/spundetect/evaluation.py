@@ -28,6 +28,7 @@ import numpy as np
 
 from . import segment
 from .build.sources import shared_dir
+from .detector import sentence_words
 from .restore import Weights, restore_span, suggest
 
 __all__ = ["GoldRow", "seed_gold", "evaluate_engine", "evaluate_model", "format_table", "summary", "NAIVE_WEIGHTS"]
@@ -427,7 +428,7 @@ def eval_clean(detector, doc_lines: int = 1) -> dict:
     for a in range(0, len(lines), doc_lines):
         toks = [[t.text for t in segment.tokenize(line)] for line in lines[a : a + doc_lines]]
         parts, span_p, sent_p = detector.score(toks)
-        _, _, sent_spun, span_t = detector.decide(sent_p)
+        _, _, sent_spun, span_t = detector.decide(sent_p, [sentence_words(t) for t in toks])
         words += sum(len(p.index) for p in parts)
         flagged += int(sent_spun.sum())
         for t, rows, p, st in zip(toks, parts, span_p, span_t):
@@ -461,7 +462,7 @@ def eval_synthetic(detector, n: int = N_TEST, seed: int = 1) -> dict:
     scored = []  # (example, rows, span_p, sentence verdict, span threshold, profile)
     for doc in docs:
         parts, span_p, sent_p = detector.score([list(ex.tokens) for ex in doc.examples])
-        _, _, sent_spun, span_t = detector.decide(sent_p)
+        _, _, sent_spun, span_t = detector.decide(sent_p, [sentence_words(ex.tokens) for ex in doc.examples])
         scored += list(zip(doc.examples, parts, span_p, sent_spun, span_t, [doc.profile] * len(parts)))
     clean = [i for i, x in enumerate(scored) if x[5] == "clean"]
     names = list(PROFILES)

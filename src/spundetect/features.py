@@ -85,11 +85,17 @@ SENTENCE_FEATURES = (
     "log_words",
     "fingerprints",
     "phrases",
+    "quoted_share",  # share of the sentence's words inside quotation marks
+    "max_p_unquoted",  # the highest p among its words outside them (0 if none)
     "doc_mean_p",
     "doc_frac_over_03",
     "doc_frac_over_05",
     "doc_mean_sentence_max",
     "doc_log_sentences",
+    # many spinners leave quoted speech alone: does the document's quoted text look as
+    # spun as the rest? (-1 where the document has no such words)
+    "doc_quoted_frac_over_05",
+    "doc_unquoted_frac_over_05",
 )
 
 # The span model's second stage: each word's first-stage span probability among its
@@ -453,28 +459,35 @@ def sentence_rows(
     doc_ids = np.zeros(len(span_p), dtype=int) if doc_ids is None else np.asarray(doc_ids)
     n_own = SENTENCE_FEATURES.index("doc_mean_p")
     out = np.zeros((len(span_p), len(SENTENCE_FEATURES)))
-    ci = TOKEN_FEATURES.index("channel_gain")
-    pi = TOKEN_FEATURES.index("p_changed")
-    fi = TOKEN_FEATURES.index("fingerprint")
-    hi = TOKEN_FEATURES.index("phrase_idiom")
+    ci, pi, fi, hi, qi = (
+        TOKEN_FEATURES.index(n) for n in ("channel_gain", "p_changed", "fingerprint", "phrase_idiom", "in_quotes")
+    )
     for s, (p, tf) in enumerate(zip(span_p, token_feats)):
         if len(p) == 0:
             continue
         top = np.sort(p)[::-1]
-        out[s] = [
+        quoted = tf.rows[:, qi] > 0
+        out[s, :n_own] = [
             top[0], p.mean(), top[:3].mean(), p.sum(), (p > 0.5).sum(), (p > 0.3).mean(), (p > 0.5).mean(),
             tf.rows[:, ci].mean(), tf.rows[:, pi].mean(), math.log(len(p)), tf.rows[:, fi].max(), tf.rows[:, hi].sum(),
-        ] + [0.0] * (len(SENTENCE_FEATURES) - n_own)  # fmt: skip
+            quoted.mean(), p[~quoted].max(initial=0.0),
+        ]  # fmt: skip
     for d in np.unique(doc_ids):
         members = np.flatnonzero(doc_ids == d)
         ps = [span_p[i] for i in members if len(span_p[i])]
         if not ps:
             continue
         allp = np.concatenate(ps)
+        quoted = np.concatenate([token_feats[i].rows[:, qi] > 0 for i in members if len(span_p[i])])
         out[members, n_own:] = [
             allp.mean(), (allp > 0.3).mean(), (allp > 0.5).mean(), np.mean([p.max() for p in ps]), math.log(len(members)),
+            _share_over(allp[quoted], 0.5), _share_over(allp[~quoted], 0.5),
         ]  # fmt: skip
     return out
+
+
+def _share_over(p: np.ndarray, t: float) -> float:
+    return float((p > t).mean()) if len(p) else -1.0
 
 
 def context_rows(X: np.ndarray, p: np.ndarray, row_sent: np.ndarray, row_doc: np.ndarray) -> np.ndarray:

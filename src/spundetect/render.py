@@ -63,7 +63,8 @@ class Totals:
     flagged: int = 0
     spans: int = 0
     words: int = 0
-    score_sum: float = 0.0
+    score_sum: float = 0.0  # sentence scores
+    weighted_sum: float = 0.0  # chunk scores times their words
     chars: int = 0  # offset of the next chunk
     lines: int = 0  # line breaks before the next chunk
     notes: list[str] = field(default_factory=list)
@@ -75,6 +76,7 @@ class Totals:
         self.spans += sum(len(s.spans) for s in report.sentences)
         self.words += report.words
         self.score_sum += sum(s.score for s in report.sentences)
+        self.weighted_sum += report.score * report.words
         self.chars += len(report.text)
         self.lines += report.text.count("\n")
         self.notes += [n for n in report.notes if n not in self.notes]
@@ -83,9 +85,12 @@ class Totals:
 
     @property
     def score(self) -> float:
-        """The mean sentence score (as :func:`spundetect.detector.document_score`)."""
+        """The mean sentence score weighted by words (as :func:`spundetect.detector.document_score`):
+        each chunk's score weighted by its words; the plain mean where no chunk has a word."""
         if self.decided is not None:
             return self.decided.score
+        if self.words:
+            return self.weighted_sum / self.words
         return self.score_sum / self.sentences if self.sentences else 0.0
 
     @property

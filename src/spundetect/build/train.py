@@ -44,7 +44,7 @@ from ..features import (
     sentence_rows,
     token_rows_batch,
 )
-from ..detector import document_score
+from ..detector import document_score, sentence_words
 from ..model import DEFAULT_MODEL_DIR, SpinModel, save_model
 from .dataset import Document, Example, datasheet, make_documents
 from .sources import package_version
@@ -87,6 +87,11 @@ class Featurized:
     @property
     def row_doc(self) -> np.ndarray:
         return self.sent_doc[self.row_sent]
+
+    @property
+    def words(self) -> np.ndarray:
+        """Word tokens per sentence (the document score's weights)."""
+        return np.array([sentence_words(ex.tokens) for ex in self.examples])
 
 
 def featurize(docs: list[Document]) -> Featurized:
@@ -168,7 +173,10 @@ def train_model(seed: int = 0, out_dir: Path = DEFAULT_MODEL_DIR, n_train: int =
         _threshold_for_rate(iso_span[clean_rows], SPAN_FLAGS_PER_1000 / 1000),
     )
     sent_t = max(_threshold_for_rate(vsent[clean_doc], SENTENCE_FPR), _threshold_for_rate(iso_sent[clean_doc], SENTENCE_FPR))
-    doc_scores = np.array([document_score(vsent[val.sent_doc == d]) for d in range(len(val.doc_profile))])
+    vwords = val.words
+    doc_scores = np.array([
+        document_score(vsent[val.sent_doc == d], vwords[val.sent_doc == d]) for d in range(len(val.doc_profile))
+    ])
     doc_clean = np.array([p == "clean" for p in val.doc_profile])
     doc_t = _threshold_for_rate(doc_scores[doc_clean], DOCUMENT_FPR)
     th = {
@@ -189,10 +197,10 @@ def train_model(seed: int = 0, out_dir: Path = DEFAULT_MODEL_DIR, n_train: int =
         best_f1 = -1.0
         for t in list(grid) + [th[key]]:
             trial = {**th, key: float(t)}
-            sflags, wflags = _decisions(model, trial, val.sent_doc, val.row_sent, vspan, vsent)
+            sflags, wflags = _decisions(model, trial, val.sent_doc, val.row_sent, vspan, vsent, vwords)
             if sflags[clean_doc].mean() > SENTENCE_FPR_TOTAL or wflags[clean_rows].sum() > span_budget:
                 continue
-            _, iso_wflags = _decisions(model, trial, alone, val.row_sent, iso_span, iso_sent)
+            _, iso_wflags = _decisions(model, trial, alone, val.row_sent, iso_span, iso_sent, vwords)
             if iso_wflags[clean_rows].sum() > span_budget:
                 continue
             if key.startswith("sentence"):
@@ -203,8 +211,8 @@ def train_model(seed: int = 0, out_dir: Path = DEFAULT_MODEL_DIR, n_train: int =
                 best_f1, th[key] = f1, float(t)
     thresholds = dict(th)
     model.thresholds = thresholds
-    sflags, flags = _decisions(model, thresholds, val.sent_doc, val.row_sent, vspan, vsent)
-    _, iso_flags = _decisions(model, thresholds, alone, val.row_sent, iso_span, iso_sent)
+    sflags, flags = _decisions(model, thresholds, val.sent_doc, val.row_sent, vspan, vsent, vwords)
+    _, iso_flags = _decisions(model, thresholds, alone, val.row_sent, iso_span, iso_sent, vwords)
     iso_flagged = (iso_sent >= thresholds["sentence"])[clean_doc]
 
     pred = sflags
@@ -246,10 +254,17 @@ def train_model(seed: int = 0, out_dir: Path = DEFAULT_MODEL_DIR, n_train: int =
 
 
 def _decisions(
-    model: SpinModel, thresholds: dict, sent_doc: np.ndarray, row_sent: np.ndarray, vspan: np.ndarray, vsent: np.ndarray
+    model: SpinModel,
+    thresholds: dict,
+    sent_doc: np.ndarray,
+    row_sent: np.ndarray,
+    vspan: np.ndarray,
+    vsent: np.ndarray,
+    words: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Sentence and word flags on validation data (sentences grouped into documents by
-    ``sent_doc``, word rows into sentences by ``row_sent``), decided as the detector decides."""
+    ``sent_doc``, word rows into sentences by ``row_sent``; ``words`` per sentence), decided
+    as the detector decides."""
     from ..detector import Detector
 
     det = Detector(SpinModel(model.span, model.sentence, thresholds))
@@ -257,7 +272,7 @@ def _decisions(
     span_t = np.zeros(len(vsent))
     bounds = np.flatnonzero(np.diff(sent_doc)) + 1  # documents are consecutive sentences
     for idx in np.split(np.arange(len(vsent)), bounds):
-        _, _, sflags[idx], span_t[idx] = det.decide(vsent[idx])
+        _, _, sflags[idx], span_t[idx] = det.decide(vsent[idx], words[idx])
     return sflags, vspan >= span_t[row_sent]
 
 
