@@ -123,16 +123,17 @@ class Detector:
         results = iter(self.score_many(scored))
         reports = []
         for text, path, offsets, (sents, language) in zip(texts, paths, source_offsets, docs):
-            words = sum(sentence_words(s.tokens) for s in sents)
+            words = [sentence_words(s.tokens) for s in sents]
             if language:
                 empty = tuple(SentenceResult(s.start, s.end, 0.0, False) for s in sents)
-                reports.append(Report(text, 0.0, False, words, empty, path, self.model_info, (language,), offsets))
+                reports.append(Report(text, 0.0, False, sum(words), empty, path, self.model_info, (language,), offsets))
             else:
                 reports.append(self._report(text, path, offsets, sents, words, *next(results)))
         return reports
 
     def _report(self, text, path, offsets, sents, words, parts, span_p, sent_p) -> Report:
-        score, doc_spun, sent_spun, span_t = self.decide(sent_p, [sentence_words(s.tokens) for s in sents])
+        """``words``: each sentence's word tokens."""
+        score, doc_spun, sent_spun, span_t = self.decide(sent_p, words)
         results = []
         for s, rows, p, sp, spun, st in zip(sents, parts, span_p, sent_p, sent_spun, span_t):
             tokens = [t.text for t in s.tokens]
@@ -146,7 +147,7 @@ class Detector:
                 originals = tuple(Suggestion(c.text, c.score) for c in cands)
                 spans.append(Span(start, end, text[start:end], span_score, source, originals))
             results.append(SentenceResult(s.start, s.end, float(sp), bool(spun), tuple(spans)))
-        return Report(text, score, doc_spun, words, tuple(results), path, self.model_info, (), offsets)
+        return Report(text, score, doc_spun, sum(words), tuple(results), path, self.model_info, (), offsets)
 
     def _restore(self, tokens: Sequence[str], a: int, b: int, prob: np.ndarray) -> tuple[int, int, list]:
         """Suggestions for tokens a..b-1 (``prob``: each token's span probability), widened
