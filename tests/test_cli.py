@@ -137,6 +137,7 @@ def test_info_shows_the_model():
     m = doc["model"]
     assert m["name"] and len(m["sha256"]) == 64 and {"document", "sentence", "span"} <= set(m["thresholds"])
     assert m["training_data"]["train_sentences"] > 0
+    assert m["members"] == [m["seed"]]  # the packaged model is one training draw
 
 
 def test_jobs_and_groups_keep_input_order_and_results(tmp_path):

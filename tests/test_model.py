@@ -1,9 +1,10 @@
 import json
 import shutil
 
+import numpy as np
 import pytest
 
-from spundetect.model import DEFAULT_MODEL_DIR, ModelError, load_model
+from spundetect.model import DEFAULT_MODEL_DIR, Averaged, ModelError, SpinModel, load_model
 
 
 def test_packaged_model_loads_with_meta():
@@ -88,3 +89,55 @@ def test_model_trained_on_other_features_is_refused(tmp_path):
     save_model(model, tmp_path / "older")
     with pytest.raises(ModelError, match="other features"):
         Detector.load(tmp_path / "older")
+
+
+class _Fixed:
+    """A stand-in classifier: P(spun) of each row is ``row[0] * scale``."""
+
+    n_features_in_ = 1
+
+    def __init__(self, scale):
+        self.scale = scale
+
+    def predict_proba(self, X):
+        p = np.clip(np.asarray(X, dtype=float)[:, 0] * self.scale, 0, 1)
+        return np.column_stack([1 - p, p])
+
+
+def test_averaged_members_and_gate():
+    X = np.array([[0.01], [0.2], [0.4]])
+    members = [_Fixed(1.0), _Fixed(2.0), _Fixed(0.0)]
+    mean = Averaged(members).predict_proba(X)[:, 1]
+    assert mean == pytest.approx([0.01, 0.2, 0.4])  # (1 + 2 + 0) / 3 of each row
+    gated = Averaged(members, gate=0.05).predict_proba(X)[:, 1]
+    assert gated == pytest.approx([0.01, 0.2, 0.4])
+    # a row the first member scores under the gate keeps its probability; the others pay
+    # only for the rest
+    members = [_Fixed(1.0), _Fixed(4.0)]
+    gated = Averaged(members, gate=0.05).predict_proba(X)[:, 1]
+    assert gated == pytest.approx([0.01, 0.5, 0.7])
+    assert Averaged(members).n_features_in_ == 1
+
+
+def test_averaged_model_round_trips_and_checks(tmp_path):
+    """A model of averaged stages (``spundetect train --members N``) pickles, loads and
+    checks; averaging a stage with itself changes no score."""
+    from spundetect.detector import Detector
+    from spundetect.model import save_model
+
+    model = load_model()
+    twice = SpinModel(
+        Averaged([model.span] * 2, gate=model.context_min_p),
+        Averaged([model.sentence] * 2),
+        dict(model.thresholds),
+        dict(model.meta),
+        Averaged([model.context] * 2),
+        model.context_min_p,
+    )
+    save_model(twice, tmp_path / "twice")
+    text = "The press convention was held in the faculty constructing. Officials said little."
+    a = Detector(model).check(text)
+    b = Detector.load(tmp_path / "twice").check(text)
+    assert isinstance(Detector.load(tmp_path / "twice").model.sentence, Averaged)
+    assert [s.score for s in b.sentences] == pytest.approx([s.score for s in a.sentences])
+    assert b.score == pytest.approx(a.score)

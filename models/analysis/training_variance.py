@@ -2,8 +2,9 @@
 
     python models/analysis/training_variance.py [--seeds 0 1 2] [--sizes 12000 24000]
 
-For every seed and size, ``build.train.train_model`` fits a model into a temporary folder
-(the packaged model is not touched; seed 0 at ``N_TRAIN`` sentences rebuilds it). Each model
+For every seed and size, ``build.train.train_model`` fits one set of classifiers (one
+draw, ``members=1``) into a temporary folder (the packaged model is not touched; seed 0 at
+``N_TRAIN`` sentences rebuilds it). Each model
 is then scored on the same validation documents (seed 0's draw), without thresholds: sentence
 recall at 0.5 / 1 / 2 % of clean validation sentences flagged, span recall at 0.4 / 0.8
 flagged clean words per 1,000, and average precision. Then with its own thresholds on
@@ -76,7 +77,7 @@ def main() -> None:
         for size in args.sizes:
             for seed in args.seeds:
                 out = Path(tmp) / f"{size}_{seed}"
-                model = train_model(seed, out, n_train=size)
+                model = train_model(seed, out, n_train=size, members=1)
                 rows.append((size, seed, validation_row(model, val), seed_row(out)))
     names = list(rows[0][2])
     print("| sentences | seed | " + " | ".join(names) + " | seed article (own thresholds) |")

@@ -366,6 +366,9 @@ def _fingerprint_info() -> dict[str, str]:
 def train(
     seed: int = typer.Option(0, "--seed", help="Random seed (same seed, same model)."),
     out: Optional[Path] = typer.Option(None, "--out", help="Model folder to write (default: the packaged model)."),
+    members: int = typer.Option(
+        1, "--members", min=1, max=9, help="Average N models, each trained on its own draw (steadier; checks ~1.3x slower at 3)."
+    ),
 ) -> None:
     """Rebuild the classifier from ../shared/corpus (minutes on 2 cores)."""
     import logging
@@ -374,7 +377,7 @@ def train(
     from .model import DEFAULT_MODEL_DIR
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s", stream=sys.stderr)
-    model = train_model(seed=seed, out_dir=out or DEFAULT_MODEL_DIR)
+    model = train_model(seed=seed, out_dir=out or DEFAULT_MODEL_DIR, members=members)
     typer.echo(json.dumps({"thresholds": model.thresholds, "metrics": model.meta["metrics"]}, indent=1))
 
 
@@ -431,6 +434,7 @@ def info(
         "sha256": meta.get("sha256"),
         "trained": meta.get("trained"),
         "seed": meta.get("seed"),
+        "members": meta.get("members", [meta.get("seed")]),  # training draws averaged
         "thresholds": meta.get("thresholds", {}),
         "training_data": {
             "corpus_files": sorted(training.get("files_sha256", {})),

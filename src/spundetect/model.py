@@ -16,7 +16,16 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["SpinModel", "ModelError", "DEFAULT_MODEL_DIR", "load_model", "save_model", "sha256_of", "record_evaluation"]
+__all__ = [
+    "SpinModel",
+    "Averaged",
+    "ModelError",
+    "DEFAULT_MODEL_DIR",
+    "load_model",
+    "save_model",
+    "sha256_of",
+    "record_evaluation",
+]
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +36,29 @@ META_FILE = "meta.json"
 
 class ModelError(RuntimeError):
     """A model file is missing, damaged, untrusted or of another version."""
+
+
+class Averaged:
+    """The mean ``predict_proba`` of classifiers trained on different draws of the training
+    data: a steadier estimate than any one of them. With ``gate`` the first member screens:
+    rows it scores under ``gate`` keep its probability (most words of clean text), and only
+    the rest pay for the others."""
+
+    def __init__(self, members: list[Any], gate: float = 0.0):
+        self.members = list(members)
+        self.gate = gate
+
+    @property
+    def n_features_in_(self) -> int:
+        return self.members[0].n_features_in_
+
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        first, rest = self.members[0], self.members[1:]
+        p = first.predict_proba(X)
+        todo = p[:, 1] >= self.gate
+        if rest and todo.any():
+            p[todo] = (p[todo] + sum(m.predict_proba(X[todo]) for m in rest)) / len(self.members)
+        return p
 
 
 @dataclass
