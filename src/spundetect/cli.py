@@ -367,7 +367,7 @@ def train(
     seed: int = typer.Option(0, "--seed", help="Random seed (same seed, same model)."),
     out: Optional[Path] = typer.Option(None, "--out", help="Model folder to write (default: the packaged model)."),
     members: int = typer.Option(
-        1, "--members", min=1, max=9, help="Average N models, each trained on its own draw (steadier; checks ~1.3x slower at 3)."
+        1, "--members", min=1, max=9, help="Average N models, each on its own draw (steadier, slower checks)."
     ),
 ) -> None:
     """Rebuild the classifier from ../shared/corpus (minutes on 2 cores)."""

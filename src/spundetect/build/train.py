@@ -12,7 +12,7 @@
    With ``members`` > 1 (``spundetect train --members N``), steps 1-3 run on the training
    draws of seeds ``seed``, ``seed + 1``, ... and each stage of the model is the mean of the
    members' (``model.Averaged``; words the first member scores under ``CONTEXT_MIN_P`` keep
-   its probability): steadier scores that rank validation better, at about 1.3x the time of
+   its probability): steadier scores that rank validation better, at 1.3-1.6x the time of
    a check (``models/analysis/seed_ensemble.py``; the packaged model is one draw).
 4. Thresholds, on the validation split only, on its clean documents (1 to 24 sentences, as
    generated) *and* on the same sentences checked one by one (where document context is
