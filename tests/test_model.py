@@ -136,8 +136,8 @@ def test_averaged_model_round_trips_and_checks(tmp_path):
     )
     save_model(twice, tmp_path / "twice")
     text = "The press convention was held in the faculty constructing. Officials said little."
-    a = Detector(model).check(text)
-    b = Detector.load(tmp_path / "twice").check(text)
-    assert isinstance(Detector.load(tmp_path / "twice").model.sentence, Averaged)
+    loaded = Detector.load(tmp_path / "twice")
+    assert isinstance(loaded.model.sentence, Averaged)
+    a, b = Detector(model).check(text), loaded.check(text)
     assert [s.score for s in b.sentences] == pytest.approx([s.score for s in a.sentences])
     assert b.score == pytest.approx(a.score)
