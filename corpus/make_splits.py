@@ -5,7 +5,8 @@
 The text stays in ../shared/corpus; the splits are defined by code (spundetect.build.dataset:
 the LM's held-out lines, assigned to a split by a hash of the line) and this manifest records
 their sizes and the sha256 of every file they come from. The statistics compare each spinner
-profile's swaps with the seed's spun article (swap rate, part of speech, frequency shift).
+profile's swaps with the seed's spun article and the tortured-phrase list (swap rate, part
+of speech, frequency shift, how many thesauri link the swapped pair).
 """
 
 from __future__ import annotations
@@ -31,20 +32,32 @@ def _pos(word: str) -> str:
 
 
 def _stats(pairs: list[tuple[str, str]], content_words: int) -> dict:
+    """Swap statistics; ``content_words`` 0: no running text to take a rate of."""
     from spundetect.lm import language_model
 
     lm = language_model()
     single = [(o, w) for o, w in pairs if " " not in o and " " not in w]
     shift = [float(lm.unigram_logp([w.lower()])[0] - lm.unigram_logp([o.lower()])[0]) for o, w in single]
     pos = Counter(_pos(o) for o, _ in single)
+    agree = Counter(_thesauri(o, w) for o, w in single)
     return {
         "swaps": len(pairs),
         "phrase_swaps": len(pairs) - len(single),
-        "swap_rate_of_content_words": round(len(single) / max(content_words, 1), 3),
+        "swap_rate_of_content_words": round(len(single) / max(content_words, 1), 3) if content_words else None,
         "pos_of_original": {k: round(v / max(len(single), 1), 3) for k, v in pos.most_common()},
         "median_log_frequency_shift": round(statistics.median(shift), 3) if shift else None,
         "share_rarer_than_original": round(sum(s < 0 for s in shift) / max(len(shift), 1), 3),
+        # how many of Moby, WordNet and Roget link the pair (0: none does)
+        "thesauri_linking_the_pair": {str(k): round(agree[k] / max(len(single), 1), 3) for k in range(4)},
     }
+
+
+def _thesauri(original: str, written: str) -> int:
+    """How many thesauri (Moby either way, WordNet, Roget) link ``written`` to ``original``."""
+    from spundetect.candidates.synonyms import thesaurus
+
+    o = original.lower()
+    return max((link.n_sources for link in thesaurus().originals(written.lower()) if link.original == o), default=0)
 
 
 def seed_stats() -> dict:
@@ -66,6 +79,25 @@ def seed_stats() -> dict:
         else:
             pairs.append((row["original"], row["spun"]))
     return _stats(pairs, content)
+
+
+def pps_stats() -> dict:
+    """The same statistics for a paper-mill spinner: the word swaps of the tortured-phrase
+    list's rows outside the 1,000 that ``spundetect.evaluation`` reports on (same length on
+    both sides, aligned word by word; "/" separates alternative originals)."""
+    from spundetect.build.sources import shared_dir
+    from spundetect.evaluation import pps_sample
+
+    held_out = {t for t, _ in pps_sample(1000)}
+    lines = (shared_dir() / "lexicon" / "pps_tortured_phrases.tsv").read_text(encoding="utf-8").splitlines()[1:]
+    pairs = []
+    for tortured, expected in (line.split("\t") for line in lines):
+        if tortured in held_out:
+            continue
+        spun, orig = tortured.split(), expected.split("/")[0].split()
+        if len(spun) == len(orig):
+            pairs += [(o, w) for w, o in zip(spun, orig) if w.lower() != o.lower()]
+    return _stats(pairs, 0)
 
 
 def profile_stats(n: int = 2000) -> dict:
@@ -99,7 +131,7 @@ def main() -> int:
     from spundetect.build.dataset import datasheet
 
     (HERE / "splits.json").write_text(json.dumps(datasheet(), indent=1) + "\n", encoding="utf-8")
-    stats = {"seed_001": seed_stats(), "profiles": profile_stats()}
+    stats = {"seed_001": seed_stats(), "tortured_phrases": pps_stats(), "profiles": profile_stats()}
     (HERE / "spinner_stats.json").write_text(json.dumps(stats, indent=1) + "\n", encoding="utf-8")
     json.dump(stats, sys.stdout, indent=1)
     return 0

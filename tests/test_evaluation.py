@@ -1,6 +1,6 @@
 """How the seed evaluation scores a suggestion against a gold phrase (no ../shared needed)."""
 
-from spundetect.evaluation import _accepted_texts, _word_edits
+from spundetect.evaluation import _accepted_texts, _edit_cover, _edits_inside, _word_edits
 
 TEXT = "Moscow might stage assaults within the contested space to justify it."
 
@@ -36,3 +36,17 @@ def test_a_row_is_judged_on_its_own_words():
     accepted = _accepted_texts(TEXT, lo, hi, _word_edits(TEXT, c, d, "in the contested area"), mine)
     assert accepted == {"stage assaults in the contested area", "stage attacks in the contested area"}
     assert "stage attacks in the contested space" not in accepted
+
+
+def test_changed_words_inside_and_the_exact_marker():
+    """A phrase whose changed words are all marked, though the phrase is not inside a
+    mark; and the reference marker of exactly the changed words."""
+    a, b = _span("within the contested space")
+    edits = _word_edits(TEXT, a, b, "in the contested area")
+    assert _edits_inside(edits, [_span("within the"), _span("contested space")])
+    assert not _edits_inside(edits, [_span("within the")])
+    assert _edit_cover(edits) == (a, b)  # changed at both ends: an exact marker holds it whole
+    c, d = _span("stage assaults")
+    cover = _edit_cover(_word_edits(TEXT, c, d, "stage attacks"))
+    assert TEXT[slice(*cover)] == "assaults"
+    assert cover != (c, d)  # "stage" is unchanged: an exact marker leaves it out

@@ -311,6 +311,9 @@ def eval_seeds(detector) -> dict:
             a = text.index(row.spun, a + 1)
         gold.append((a, a + len(row.spun), row.original))
     edits = [_word_edits(text, a, b, original) for a, b, original in gold]
+    bounds = [(sp.start, sp.end) for sp in spans]
+    changed = sum(_edits_inside(row_edits, bounds) for row_edits in edits)
+    exact = sum(_edit_cover(row_edits) == (a, b) for (a, b, _), row_edits in zip(gold, edits))
     for k, (row, (a, b, _)) in enumerate(zip(seed_gold(root), gold)):
         hit = [sp for sp in spans if sp.start < b and a < sp.end]
         inside = [sp for sp in hit if sp.start <= a and b <= sp.end]
@@ -346,6 +349,8 @@ def eval_seeds(detector) -> dict:
         "rows": n,
         "overlapping_a_flagged_span": round(overlap / n, 4),
         "inside_a_flagged_span": round(contain / n, 4),
+        "changed_words_inside_flagged_spans": round(changed / n, 4),
+        "inside_if_exactly_the_changed_words_were_marked": round(exact / n, 4),
         "top1_of_all_rows": round(top1 / n, 4),
         "top3_of_all_rows": round(top3 / n, 4),
         "top1_of_detected": round(top1 / max(overlap, 1), 4),
@@ -395,6 +400,18 @@ def _word_edits(text: str, a: int, b: int, original: str) -> list[tuple[int, int
         else:
             out.append((spun[0].start, spun[0].end, f"{words} {spun[0].text}"))
     return out
+
+
+def _edits_inside(edits: list[tuple[int, int, str]], spans: list[tuple[int, int]]) -> bool:
+    """Whether every edit (a gold phrase's changed words) lies inside one of ``spans``."""
+    return all(any(lo <= s and e <= hi for lo, hi in spans) for s, e, _ in edits)
+
+
+def _edit_cover(edits: list[tuple[int, int, str]]) -> tuple[int, int]:
+    """From the first changed word of a gold phrase to its last: a marker of exactly the
+    changed words holds the whole phrase only where this is the phrase (no unchanged word at
+    either end, such as "the" in "the nation" or "EU diplomat" in "high EU diplomat")."""
+    return min(e[0] for e in edits), max(e[1] for e in edits)
 
 
 def _apply(text: str, lo: int, hi: int, edits: list[tuple[int, int, str]]) -> str:
@@ -558,6 +575,9 @@ def format_table(result: dict) -> str:
         ),
         "  gold phrases: {:.1%} overlap a flagged span ({:.1%} inside one); suggestion top-1 {:.1%}, top-3 {:.1%} of detected".format(
             g["overlapping_a_flagged_span"], g["inside_a_flagged_span"], g["top1_of_detected"], g["top3_of_detected"]
+        ),
+        "  every changed word inside a flagged span: {:.1%}; marking exactly the changed words: {:.1%} inside".format(
+            g["changed_words_inside_flagged_spans"], g["inside_if_exactly_the_changed_words_were_marked"]
         ),
         "seed 000 (clean): document score {:.2f} flagged={}  sentences flagged {}/{}".format(
             s["000"]["document_score"], s["000"]["document_flagged"], s["000"]["sentences_flagged"], s["000"]["sentences"]
