@@ -85,16 +85,11 @@ def pps_stats() -> dict:
     """The same statistics for a paper-mill spinner: the word swaps of the tortured-phrase
     list's rows outside the 1,000 that ``spundetect.evaluation`` reports on (same length on
     both sides, aligned word by word; "/" separates alternative originals)."""
-    from spundetect.build.sources import shared_dir
-    from spundetect.evaluation import pps_sample
+    from spundetect.evaluation import pps_dev_rows
 
-    held_out = {t for t, _ in pps_sample(1000)}
-    lines = (shared_dir() / "lexicon" / "pps_tortured_phrases.tsv").read_text(encoding="utf-8").splitlines()[1:]
     pairs = []
-    for tortured, expected in (line.split("\t") for line in lines):
-        if tortured in held_out:
-            continue
-        spun, orig = tortured.split(), expected.split("/")[0].split()
+    for tortured, expected in pps_dev_rows():
+        spun, orig = tortured.split(), expected[0].split()
         if len(spun) == len(orig):
             pairs += [(o, w) for w, o in zip(spun, orig) if w.lower() != o.lower()]
     return _stats(pairs, 0)

@@ -16,17 +16,14 @@ import dataclasses
 import re
 import sys
 
-from spundetect.evaluation import eval_pps, pps_sample, shared_dir
+from spundetect.evaluation import eval_pps, pps_dev_rows
 from spundetect.restore import fitted_weights
 
 ENDS_BRACKETED = re.compile(r"\(\s*[a-z]{2,8}\s*\)\s*$")
 
 
 def dev_rows() -> list[tuple[str, set[str]]]:
-    path = shared_dir() / "lexicon" / "pps_tortured_phrases.tsv"
-    rows = [line.split("\t") for line in path.read_text(encoding="utf-8").splitlines()[1:]]
-    test = {t for t, _ in pps_sample(1000)}
-    return [(t, {e.strip().lower() for e in exp.split("/")}) for t, exp in rows if t not in test and ENDS_BRACKETED.search(t)]
+    return [(t, set(exp)) for t, exp in pps_dev_rows() if ENDS_BRACKETED.search(t)]
 
 
 def main(weights: list[float]) -> None:

@@ -30,19 +30,14 @@ FR = 3  # Moby forward | Moby reverse: the reference pattern
 
 def choice_groups() -> tuple[np.ndarray, np.ndarray]:
     """(options per pattern, chosen pattern) for each original -> written pair."""
-    from spundetect.build.sources import shared_dir
     from spundetect.build.spinner import Spinner
     from spundetect.candidates.synonyms import _inflect, _inflections
-    from spundetect.evaluation import pps_sample
+    from spundetect.evaluation import pps_dev_rows
 
-    held_out = {t for t, _ in pps_sample(1000)}
-    lines = (shared_dir() / "lexicon" / "pps_tortured_phrases.tsv").read_text(encoding="utf-8").splitlines()[1:]
     pairs: Counter = Counter()
-    for tortured, expected in (line.split("\t") for line in lines):
-        if tortured in held_out:
-            continue
-        for alt in expected.split("/"):
-            spun, orig = tortured.lower().split(), alt.strip().lower().split()
+    for tortured, expected in pps_dev_rows():
+        for alt in expected:
+            spun, orig = tortured.lower().split(), alt.split()
             if len(spun) == len(orig):
                 pairs.update((o, w) for w, o in zip(spun, orig) if w != o)
     th, ptr, written, bits = Spinner().forward

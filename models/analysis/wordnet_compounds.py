@@ -21,7 +21,7 @@ from collections import Counter
 from pathlib import Path
 
 from spundetect import segment
-from spundetect.evaluation import pps_sample, shared_dir
+from spundetect.evaluation import pps_dev_rows
 from spundetect.lm import language_model
 from spundetect.restore import _word_channels, fitted_weights, suggest
 
@@ -40,10 +40,7 @@ def wordnet_compounds() -> set[str]:
 
 
 def dev_rows(n: int) -> list[tuple[str, list[str]]]:
-    path = shared_dir() / "lexicon" / "pps_tortured_phrases.tsv"
-    rows = [line.split("\t") for line in path.read_text(encoding="utf-8").splitlines()[1:]]
-    test = {t for t, _ in pps_sample(1000)}
-    dev = [(t, [e.strip().lower() for e in exp.split("/")]) for t, exp in rows if t not in test and "(" not in t]
+    dev = [(t, exp) for t, exp in pps_dev_rows() if "(" not in t]
     random.Random(1).shuffle(dev)
     return dev[:n]
 

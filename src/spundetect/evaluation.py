@@ -99,11 +99,22 @@ def eval_seed(weights: Weights | None = None, use_fingerprints: bool = True) -> 
     return _rank_metrics(hits), detail
 
 
-def pps_sample(n: int = 1000, seed: int = 0) -> list[tuple[str, set[str]]]:
+def _pps_rows() -> list[list[str]]:
     path = shared_dir() / "lexicon" / "pps_tortured_phrases.tsv"
-    rows = [line.split("\t") for line in path.read_text(encoding="utf-8").splitlines()[1:]]
-    sample = random.Random(seed).sample(rows, n)
+    return [line.split("\t") for line in path.read_text(encoding="utf-8").splitlines()[1:]]
+
+
+def pps_sample(n: int = 1000, seed: int = 0) -> list[tuple[str, set[str]]]:
+    """The tortured-phrase rows the engine evaluation reports on, with their originals."""
+    sample = random.Random(seed).sample(_pps_rows(), n)
     return [(t, {e.strip().lower() for e in exp.split("/")}) for t, exp in sample]
+
+
+def pps_dev_rows() -> list[tuple[str, list[str]]]:
+    """The other rows, in list order, for development: each tortured phrase with its
+    originals (lower case; the list separates alternatives with "/")."""
+    test = {t for t, _ in pps_sample()}
+    return [(t, [e.strip().lower() for e in exp.split("/")]) for t, exp in _pps_rows() if t not in test]
 
 
 def eval_pps(sample: list[tuple[str, set[str]]], weights: Weights | None) -> dict:
