@@ -13,7 +13,7 @@ them with the mean log-likelihood against a uniform choice (what our spinner doe
 ``--restore`` then scores the restore search with those log-odds as the channel's link
 weights (in place of the direction and per-thesaurus terms; the Moby-both-ways link keeps
 its old weight) against the packaged weights: on the first N of the 1,000 evaluation rows
-of the list (default 1,000; about 3 minutes each way on 2 cores) and on the seed article's
+of the list (default 1,000; about 4 minutes each way on 2 cores) and on the seed article's
 gold phrases with the packaged model. Results are in corpus/README.md. Needs ../shared.
 """
 
