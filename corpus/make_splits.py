@@ -84,7 +84,7 @@ def seed_stats() -> dict:
 def pps_stats() -> dict:
     """The same statistics for a paper-mill spinner: the word swaps of the tortured-phrase
     list's rows outside the 1,000 that ``spundetect.evaluation`` reports on (same length on
-    both sides, aligned word by word; "/" separates alternative originals)."""
+    both sides, aligned word by word with the first original where the list gives several)."""
     from spundetect.evaluation import pps_dev_rows
 
     pairs = []
