@@ -22,27 +22,37 @@ def test_packaged_model_loads_with_meta():
     assert meta["versions"]["scikit-learn"]
 
 
-def test_tampered_model_is_refused_before_unpickling(tmp_path, monkeypatch):
+def test_tampered_model_is_refused_before_loading(tmp_path, monkeypatch):
     d = tmp_path / "m"
     shutil.copytree(DEFAULT_MODEL_DIR, d)
-    data = bytearray((d / "model.joblib").read_bytes())
+    data = bytearray((d / "model.skops").read_bytes())
     data[len(data) // 2] ^= 0xFF
-    (d / "model.joblib").write_bytes(bytes(data))
+    (d / "model.skops").write_bytes(bytes(data))
 
-    def no_unpickling(*args, **kwargs):
-        raise AssertionError("joblib.load must not be reached")
+    def no_loading(*args, **kwargs):
+        raise AssertionError("skops.io.load must not be reached")
 
-    monkeypatch.setattr("joblib.load", no_unpickling)
+    monkeypatch.setattr("skops.io.load", no_loading)
     with pytest.raises(ModelError, match="does not match"):
         load_model(d)
 
 
 def test_model_without_meta_needs_trust(tmp_path):
-    f = tmp_path / "model.joblib"
-    shutil.copy(DEFAULT_MODEL_DIR / "model.joblib", f)
+    f = tmp_path / "model.skops"
+    shutil.copy(DEFAULT_MODEL_DIR / "model.skops", f)
     with pytest.raises(ModelError, match="trust"):
         load_model(f)
     assert load_model(f, trust=True).thresholds
+
+
+def test_model_file_is_rebuilt_byte_identical(tmp_path):
+    """save_model writes the same bytes for the same model (skops' id-based names and
+    timestamps are normalised), so a retrain can be checked against the recorded sha256."""
+    from spundetect.model import save_model, sha256_of
+
+    model = load_model()
+    save_model(model, tmp_path / "again")
+    assert sha256_of(tmp_path / "again" / "model.skops") == sha256_of(DEFAULT_MODEL_DIR / "model.skops")
 
 
 def test_missing_model_file(tmp_path):
@@ -51,11 +61,10 @@ def test_missing_model_file(tmp_path):
 
 
 def test_span_context_stage_round_trips(tmp_path):
-    import joblib
     import numpy as np
 
     from spundetect.features import CONTEXT_FEATURES, TOKEN_FEATURES
-    from spundetect.model import save_model
+    from spundetect.model import _skops_bytes, save_model
 
     model = load_model()
     assert model.context is not None and model.context.n_features_in_ == len(CONTEXT_FEATURES)
@@ -71,10 +80,9 @@ def test_span_context_stage_round_trips(tmp_path):
     save_model(model, tmp_path / "copy")
     assert np.array_equal(load_model(tmp_path / "copy").span_context_proba(X, p, row_sent, row_doc), second)
     # a model saved before the second stage existed keeps its first-stage probabilities
-    data = joblib.load(tmp_path / "copy" / "model.joblib")
-    del data["context"]
-    joblib.dump(data, tmp_path / "old.joblib")
-    old = load_model(tmp_path / "old.joblib", trust=True)
+    data = {"span": model.span, "sentence": model.sentence, "thresholds": model.thresholds}
+    (tmp_path / "old.skops").write_bytes(_skops_bytes(data))
+    old = load_model(tmp_path / "old.skops", trust=True)
     assert old.context is None and np.array_equal(old.span_context_proba(X, p, row_sent, row_doc), p)
 
 
@@ -120,7 +128,7 @@ def test_averaged_members_and_gate():
 
 
 def test_averaged_model_round_trips_and_checks(tmp_path):
-    """A model of averaged stages (``spundetect train --members N``) pickles, loads and
+    """A model of averaged stages (``spundetect train --members N``) saves, loads and
     checks; averaging a stage with itself changes no score."""
     from spundetect.detector import Detector
     from spundetect.model import save_model

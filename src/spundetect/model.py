@@ -1,8 +1,14 @@
 """The trained classifiers: loading (checksum first), saving, and their metadata.
 
-A model is a folder with ``model.joblib`` (a pickle: only the packaged model, or a file the
-user vouches for, is ever unpickled, and only after its sha256 matches ``meta.json``) and
-``meta.json`` (versions, data checksums, thresholds, metrics).
+A model is a folder with ``model.skops`` and ``meta.json`` (versions, data checksums,
+thresholds, metrics). ``model.skops`` is read with ``skops.io``, which builds objects of
+the types in :data:`TRUSTED_TYPES` only and runs no code from the file: a file that holds
+any other type is refused (:class:`ModelError`), whatever ``meta.json`` says. Its sha256
+must also match ``meta.json``, which catches damage (not tampering: whoever writes one
+writes the other).
+
+A pickle (``model.joblib``, the format before 0.2) can run any code when loaded: it is
+loaded only with ``trust=True`` (``--trust-model``), never on the strength of a checksum.
 """
 
 from __future__ import annotations
@@ -10,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,8 +37,17 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "models" / "default"
-MODEL_FILE = "model.joblib"
+MODEL_FILE = "model.skops"
+PICKLE_FILE = "model.joblib"
 META_FILE = "meta.json"
+#: the only types ``model.skops`` may hold beyond skops' defaults (scikit-learn's own
+#: estimators and numpy): the calibrated gradient-boosting classifiers and their parts
+TRUSTED_TYPES = (
+    "sklearn.calibration._CalibratedClassifier",
+    "sklearn.calibration._SigmoidCalibration",
+    "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
+    "spundetect.model.Averaged",
+)
 
 
 class ModelError(RuntimeError):
@@ -110,53 +126,133 @@ def sha256_of(path: Path) -> str:
 
 
 def save_model(model: SpinModel, directory: Path) -> Path:
-    import joblib
-
+    """Write ``model.skops`` (byte-identical for the same model) and ``meta.json``."""
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / MODEL_FILE
     data = {"span": model.span, "sentence": model.sentence, "thresholds": model.thresholds}
     data |= {"context": model.context, "context_min_p": model.context_min_p}
-    joblib.dump(data, path, compress=3)
+    path.write_bytes(_skops_bytes(data))
+    (directory / PICKLE_FILE).unlink(missing_ok=True)  # an older pickle beside it would only mislead
     meta = {**model.meta, "sha256": sha256_of(path), "thresholds": model.thresholds}
     (directory / META_FILE).write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     model.meta = meta
     return path
 
 
+def _skops_bytes(data: dict[str, Any]) -> bytes:
+    """``skops.io.dumps(data)`` made deterministic: skops names objects (and the array files
+    in its zip) by ``id()`` and stamps the time; here they are numbered in the order the
+    schema meets them (each plain JSON value its own number: skops also files a temporary
+    value under the id of an earlier, freed one) and dated 1980."""
+    import io
+    import zipfile
+
+    import skops.io as sio
+
+    raw = zipfile.ZipFile(io.BytesIO(sio.dumps(data)))
+    schema = json.loads(raw.read("schema.json"))
+    names: dict[str, str] = {}
+    counter = iter(range(1 << 62))
+
+    def renumber(node: Any) -> None:
+        if isinstance(node, list):
+            for item in node:
+                renumber(item)
+        elif isinstance(node, dict):
+            if "__id__" in node:
+                old = str(node["__id__"])
+                new = str(next(counter)) if node.get("__loader__") == "JsonNode" else names.setdefault(old, str(next(counter)))
+                node["__id__"] = int(new)
+            if isinstance(node.get("file"), str) and node["file"].endswith(".npy"):
+                node["file"] = names.setdefault(node["file"][:-4], str(next(counter))) + ".npy"
+            for value in node.values():
+                renumber(value)
+
+    renumber(schema)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        members = [("schema.json", json.dumps(schema, indent=2).encode("utf-8"))]
+        for info in raw.infolist():
+            stem = info.filename[:-4]
+            if info.filename.endswith(".npy") and stem in names:
+                members.append((names[stem] + ".npy", raw.read(info.filename)))
+            elif info.filename != "schema.json":
+                raise ModelError(f"skops wrote an unexpected member {info.filename!r}")
+        for name, body in sorted(members):
+            entry = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            z.writestr(entry, body, compresslevel=9)
+    return out.getvalue()
+
+
 def load_model(path: Path | None = None, *, trust: bool = False) -> SpinModel:
-    """Load the packaged model, or ``path`` (a model folder or a ``.joblib`` file).
+    """Load the packaged model, or ``path`` (a model folder, a ``.skops`` file, or, with
+    ``trust=True`` only, a pickled ``.joblib`` file: loading a pickle runs whatever code it holds).
 
-    The file's sha256 must match its ``meta.json`` before it is unpickled. A user-supplied
-    path without a matching meta is refused unless ``trust=True``.
+    ``model.skops`` must hold only :data:`TRUSTED_TYPES` (and skops' defaults) and match the
+    sha256 in ``meta.json`` (``trust=True`` accepts a file without a matching meta).
     """
-    import joblib
-
     if path is None:
         directory, file = DEFAULT_MODEL_DIR, DEFAULT_MODEL_DIR / MODEL_FILE
     else:
         path = Path(path)
         directory, file = (path, path / MODEL_FILE) if path.is_dir() else (path.parent, path)
+        if path.is_dir() and not file.is_file() and (path / PICKLE_FILE).is_file():
+            file = path / PICKLE_FILE
     if not file.is_file():
         raise ModelError(f"model file not found: {file}")
-    meta_path = directory / META_FILE
-    meta: dict[str, Any] = {}
-    if meta_path.is_file():
-        try:
-            meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as e:
-            raise ModelError(f"cannot read {meta_path}: {e}") from None
+    meta = _read_meta(directory / META_FILE)
     digest = sha256_of(file)
-    if meta.get("sha256") != digest and not trust:
-        if not meta:
-            raise ModelError(f"{file} has no {META_FILE} beside it; pass --trust-model to load it anyway (it is a pickle)")
-        raise ModelError(f"{file}: sha256 {digest[:12]}... does not match its {META_FILE}; refusing to unpickle it")
-    # A model pickled under another scikit-learn version warns (InconsistentVersionWarning);
+    if file.suffix != ".skops":
+        if not trust:
+            raise ModelError(
+                f"{file} is a pickle, which runs code when loaded; refusing it (pass --trust-model only if you trust "
+                "whoever made it, or convert it to model.skops)"
+            )
+        import joblib
+
+        data = joblib.load(file)
+    else:
+        if meta.get("sha256") != digest and not trust:
+            if not meta:
+                raise ModelError(f"{file} has no {META_FILE} beside it; pass --trust-model to load it anyway")
+            raise ModelError(f"{file}: sha256 {digest[:12]}... does not match its {META_FILE}; refusing it")
+        data = _load_skops(file)
+    # A model saved under another scikit-learn version warns (InconsistentVersionWarning);
     # the caller's warning filters decide (the tests make it an error).
-    data = joblib.load(file)
+    if not isinstance(data, dict) or not {"span", "sentence", "thresholds"} <= set(data):
+        raise ModelError(f"{file}: not a spundetect model (no span, sentence and thresholds entries)")
     meta = {**meta, "sha256": digest}
     return SpinModel(
         data["span"], data["sentence"], dict(data["thresholds"]), meta, data.get("context"), data.get("context_min_p", 0.0)
     )
+
+
+def _read_meta(meta_path: Path) -> dict[str, Any]:
+    if not meta_path.is_file():
+        return {}
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        raise ModelError(f"cannot read {meta_path}: {e}") from None
+    if not isinstance(meta, dict):
+        raise ModelError(f"cannot read {meta_path}: not a JSON object")
+    return meta
+
+
+def _load_skops(file: Path) -> Any:
+    """The objects in a skops file, built only from trusted types (no code from the file runs)."""
+    import skops.io as sio
+
+    try:
+        untrusted = set(sio.get_untrusted_types(file=file)) - set(TRUSTED_TYPES)
+        if untrusted:
+            raise ModelError(f"{file}: holds types spundetect does not trust ({', '.join(sorted(untrusted))}); refusing it")
+        return sio.load(file, trusted=list(TRUSTED_TYPES))
+    except ModelError:
+        raise
+    except Exception as e:  # whatever a damaged or foreign file raises: one line
+        raise ModelError(f"{file}: not a readable model file ({e.__class__.__name__}: {e})") from None
 
 
 def record_evaluation(directory: Path, summary: dict[str, Any]) -> None:

@@ -279,7 +279,7 @@ def train_model(
         "training": {"train_sentences": n_sentences[0], "validation_sentences": len(val.examples), **datasheet()},
         "features": {"span": list(TOKEN_FEATURES), "span_context": list(CONTEXT_FEATURES), "sentence": list(SENTENCE_FEATURES)},
         "artifacts": _artifact_versions(),
-        "versions": {p: package_version(p) for p in ("scikit-learn", "numpy", "joblib", "lemminflect")},
+        "versions": {p: package_version(p) for p in ("scikit-learn", "numpy", "skops", "lemminflect")},
         "metrics": metrics,
     }
     if members > 1:
