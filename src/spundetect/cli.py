@@ -193,16 +193,22 @@ def check(
         detector = Detector.load(model, trust=trust_model, threshold=threshold, span_threshold=span_threshold)
     except (ModelError, ArtifactError) as e:
         _fail(str(e))
+    _exit_on_sigterm()
+    if output is not None:
+        clash = _output_clash(output, paths, glob or DEFAULT_GLOBS)
+        if clash:
+            _fail(f"{output}: is also an input ({clash}); choose another output file")
     try:
-        out = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
+        sink = SafeOutput(output) if output else None
     except OSError as e:
         _fail(f"{output}: {e.strerror or e}")
+    out = sink if sink else sys.stdout
     use_color = format is Format.text and output is None and _use_color(color, sys.stdout)
     progress = _Progress()
-    writer = _writer(format, out, detector, show=show.value, color=use_color)
     errors, found = 0, False
-    items = read_inputs(paths, glob or DEFAULT_GLOBS, html=html_input, jsonl_field=jsonl_field)
     try:
+        writer = _writer(format, out, detector, show=show.value, color=use_color)
+        items = read_inputs(paths, glob or DEFAULT_GLOBS, html=html_input, jsonl_field=jsonl_field)
         for item, reports in _checked(detector, items, jobs, (model, trust_model, threshold, span_threshold)):
             if item.error:
                 typer.echo(f"spundetect: {item.error}", err=True)
@@ -213,14 +219,116 @@ def check(
                 typer.echo(f"spundetect: warning: {warning}", err=True)
             found |= totals.spun
         writer.close()
+        if sink:
+            sink.commit()
+    except OutputError as e:
+        _fail(f"{output}: cannot write: {e}")
     finally:
         progress.close()
-        if output:
-            out.close()
+        if sink:
+            sink.discard()  # after commit(): nothing to do; after a failure: the old file stays as it was
     if errors:
         raise typer.Exit(EXIT_ERROR)
     if found and not exit_zero:
         raise typer.Exit(EXIT_FOUND)
+
+
+def _exit_on_sigterm() -> None:
+    """SIGTERM ends the run like Ctrl-C: cleanup runs (a half-written output is removed)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _terminated)
+
+
+def _terminated(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
+def _output_clash(output: Path, paths: list[str], globs) -> str | None:
+    """The input that ``output`` would overwrite or be read as: the same file, or a file
+    under an input directory that its globs would take."""
+    import fnmatch
+
+    target = output.resolve()
+    for p in paths:
+        if p == "-":
+            continue
+        path = Path(p)
+        try:
+            if path.is_file() and output.exists() and os.path.samefile(path, output):
+                return p
+            if path.is_dir() and target.is_relative_to(path.resolve()) and any(fnmatch.fnmatch(target.name, g) for g in globs):
+                return p
+        except OSError:
+            continue
+    return None
+
+
+class OutputError(Exception):
+    """Writing the output file failed (disk full, quota, I/O error)."""
+
+
+class SafeOutput:
+    """An output file written atomically: into a temporary file beside the target, renamed
+    over it by :meth:`commit`. A run that fails or is killed (SIGTERM, Ctrl-C) before then
+    leaves the target as it was. Targets that cannot be replaced by a rename (``/dev/stdout``,
+    a pipe, a device) are written directly. Write errors raise :class:`OutputError`."""
+
+    def __init__(self, target: Path):
+        import tempfile
+
+        self.target = target
+        self.temp: Path | None = None
+        if target.exists() and not target.is_file():
+            self.file = target.open("w", encoding="utf-8", newline="")
+            return
+        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent if str(target.parent) else ".")
+        self.temp = Path(name)
+        self.file = os.fdopen(fd, "w", encoding="utf-8", newline="")
+
+    def write(self, s: str) -> None:
+        try:
+            self.file.write(s)
+        except OSError as e:
+            raise OutputError(e.strerror or str(e)) from None
+
+    def flush(self) -> None:
+        try:
+            self.file.flush()
+        except OSError as e:
+            raise OutputError(e.strerror or str(e)) from None
+
+    def commit(self) -> None:
+        try:
+            self.file.flush()
+            if self.temp is not None:
+                os.fsync(self.file.fileno())
+                self.file.close()
+                mode = self.target.stat().st_mode & 0o777 if self.target.exists() else 0o666 & ~_umask()
+                os.chmod(self.temp, mode)
+                os.replace(self.temp, self.target)
+                self.temp = None
+            else:
+                self.file.close()
+        except OSError as e:
+            raise OutputError(e.strerror or str(e)) from None
+
+    def discard(self) -> None:
+        try:
+            self.file.close()
+        except OSError:
+            pass
+        if self.temp is not None:
+            self.temp.unlink(missing_ok=True)
+            self.temp = None
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _writer(format: Format, out, detector, **options):
@@ -304,8 +412,11 @@ def _worker_init(model, trust: bool, threshold, span_threshold=None) -> None:
     spinning thread pools of several processes slow everything down many times over), and
     the model (inherited when forked, else loaded once)."""
     global _WORKER_DETECTOR
+    import signal
+
     from threadpoolctl import threadpool_limits
 
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the pool's own shutdown, not the parent's cleanup
     threadpool_limits(1)
     if _WORKER_DETECTOR is None:
         from .detector import Detector
@@ -376,7 +487,7 @@ def train(
     from .build.train import train_model
     from .model import DEFAULT_MODEL_DIR
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s", stream=sys.stderr)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s", stream=sys.stderr, force=True)
     model = train_model(seed=seed, out_dir=out or DEFAULT_MODEL_DIR, members=members)
     typer.echo(json.dumps({"thresholds": model.thresholds, "metrics": model.meta["metrics"]}, indent=1))
 
@@ -472,10 +583,18 @@ def info(
 
 
 def main(argv: list[str] | None = None) -> None:
-    """The console script: like ``app()``, but a usage error is one line on stderr (exit 2)."""
+    """The console script: like ``app()``, but every error is one line on stderr with exit 2
+    (a usage error, or anything unexpected: ``--debug`` shows its traceback); exit 1 is
+    left to findings."""
+    import logging
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args
+    args = [a for a in args if a != "--debug"]
+    logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, format="spundetect: %(levelname)s: %(message)s")
     command = typer.main.get_command(app)
     try:
-        code = command.main(args=argv, prog_name="spundetect", standalone_mode=False)
+        code = command.main(args=args, prog_name="spundetect", standalone_mode=False)
     except (typer.Abort, KeyboardInterrupt):
         typer.echo("spundetect: interrupted", err=True)
         code = 130
@@ -483,13 +602,19 @@ def main(argv: list[str] | None = None) -> None:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         code = 0
     except Exception as e:  # typer >= 0.24 vendors click: match its UsageError by name
-        if not any(c.__name__ == "UsageError" for c in type(e).__mro__):
-            raise
-        if type(e).__name__ == "NoArgsIsHelpError":
-            e.show()
+        if any(c.__name__ == "UsageError" for c in type(e).__mro__):
+            if type(e).__name__ == "NoArgsIsHelpError":
+                e.show()
+            else:
+                ctx = getattr(e, "ctx", None)
+                where = ctx.command_path if ctx else "spundetect"
+                typer.echo(f"{where}: {' '.join(e.format_message().split())}", err=True)
+        elif debug:
+            import traceback
+
+            traceback.print_exc()
         else:
-            ctx = getattr(e, "ctx", None)
-            where = ctx.command_path if ctx else "spundetect"
-            typer.echo(f"{where}: {' '.join(e.format_message().split())}", err=True)
+            message = " ".join(str(e).split())[:300]
+            typer.echo(f"spundetect: error: {type(e).__name__}{': ' + message if message else ''} (--debug shows where)", err=True)
         code = EXIT_ERROR
     sys.exit(code if isinstance(code, int) else 0)

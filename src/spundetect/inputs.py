@@ -2,10 +2,12 @@
 
 Decoding (documented in the README):
 
-- NUL bytes (without a UTF-16 byte-order mark) or the magic number of a common binary
-  format: not a text file (an error);
-- UTF-8 (a byte-order mark is kept as U+FEFF, so offsets count it); UTF-16 with a
-  byte-order mark;
+- NUL bytes (without a UTF-16 or UTF-32 byte-order mark) or the magic number of a common
+  binary or document format (PDF, zip and Office files, images, executables ...; for the
+  short magic numbers only when the first bytes are not printable text): not a text file
+  (an error);
+- UTF-8 (a byte-order mark is kept as U+FEFF, so offsets count it); UTF-32 and UTF-16 with
+  a byte-order mark;
 - otherwise Windows-1252 if every byte decodes, else UTF-8 with undecodable bytes replaced
   by U+FFFD; either way a warning says so. Offsets always index the decoded text.
 
@@ -34,6 +36,23 @@ _MAGIC = (
     b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"%PDF", b"PK\x03\x04", b"\x1f\x8b", b"BZh", b"\xfd7zXZ", b"7z\xbc\xaf",
     b"\x7fELF", b"MZ", b"RIFF", b"OggS", b"ID3", b"fLaC", b"\x00\x00\x01\x00", b"SQLite format 3",
 )  # fmt: skip
+#: formats whose magic number is long or specific enough to decide alone, though the file
+#: may start with printable text (an ASCII-only PDF or PostScript file, RTF)
+_DOCUMENT_MAGIC = {
+    b"%PDF-": "PDF", b"%!PS-Adobe": "PostScript", b"{\\rtf": "RTF", b"PK\x03\x04": "zip (or .docx, .odt, .epub)",
+    b"SQLite format 3\x00": "SQLite", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1": "Office 97-2003", b"\x7fELF": "ELF",
+}
+_UTF32_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)
+
+
+def _binary(head: bytes, name: str) -> str | None:
+    """Why ``head`` (a file's first bytes) is not text, or None."""
+    for magic, kind in _DOCUMENT_MAGIC.items():
+        if head.startswith(magic):
+            return f"{name}: not a text file ({kind}; convert it to text first)"
+    if b"\0" in head or (head.startswith(_MAGIC) and not _is_utf8_text(head[:64])):
+        return f"{name}: not a text file"
+    return None
 
 
 STREAM_BYTES = 500_000  # files larger than this are read and checked chunk by chunk (bounded memory)
@@ -48,7 +67,7 @@ class Input:
     text: str | None = None
     error: str | None = None
     warnings: list[str] = field(default_factory=list)  # grows while a streamed file is read
-    source_offsets: np.ndarray | None = field(default=None, repr=False, compare=False)  # HTML: text index -> source
+    source_offsets: np.ndarray | None = field(default=None, repr=False, compare=False)  # HTML: (n, 2) source starts, ends
     path: Path | None = None  # a large file, streamed by chunks()
     encoding: str = "utf-8"
 
@@ -104,13 +123,15 @@ def _cut(buf: str) -> int:
 
 def decode(raw: bytes, name: str) -> tuple[str | None, str | None, list[str]]:
     """(text, error, warnings) for the bytes of one input."""
-    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return raw.decode("utf-16"), None, []
-        except UnicodeDecodeError:
-            return None, f"{name}: not a text file (broken UTF-16)", []
-    if b"\0" in raw or (raw.startswith(_MAGIC) and not _is_utf8_text(raw[:64])):
-        return None, f"{name}: not a text file", []
+    for boms, encoding in ((_UTF32_BOMS, "utf-32"), ((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE), "utf-16")):
+        if raw.startswith(boms):  # UTF-32 first: its little-endian mark starts with UTF-16's
+            try:
+                return raw.decode(encoding), None, []
+            except UnicodeDecodeError:
+                return None, f"{name}: not a text file (broken {encoding.upper()})", []
+    error = _binary(raw, name)
+    if error:
+        return None, error, []
     try:
         return raw.decode("utf-8"), None, []
     except UnicodeDecodeError as e:
@@ -144,7 +165,7 @@ def read_inputs(
         return
     for p in paths:
         if p == "-":
-            yield _make_input("-", sys.stdin.buffer.read(), html)
+            yield _stdin_input(html)
             continue
         path = Path(p)
         if path.is_dir():
@@ -166,10 +187,24 @@ def read_inputs(
             yield _make_input(str(f), raw, is_html)
 
 
+def _stdin_input(html: bool) -> Input:
+    """Standard input, or why it cannot be read (closed, a directory, unreadable)."""
+    if sys.stdin is None:  # started with its descriptor closed
+        return Input("-", error="-: standard input is closed")
+    try:
+        raw = sys.stdin.buffer.read()
+    except (OSError, ValueError, AttributeError) as e:
+        return Input("-", error=f"-: cannot read standard input ({getattr(e, 'strerror', None) or e})")
+    return _make_input("-", raw, html)
+
+
 def _jsonl_records(p: str, field_name: str) -> Iterator[Input]:
     """One input per JSON Lines record, read one line at a time (bounded memory)."""
     import json
 
+    if p == "-" and sys.stdin is None:
+        yield Input(p, error="-: standard input is closed")
+        return
     try:
         fh = sys.stdin.buffer if p == "-" else open(p, "rb")  # noqa: SIM115 (closed below)
     except OSError as e:
@@ -182,7 +217,7 @@ def _jsonl_records(p: str, field_name: str) -> Iterator[Input]:
                 continue
             try:
                 record = json.loads(raw)
-            except ValueError as e:  # includes undecodable bytes
+            except Exception as e:  # undecodable bytes, bad JSON, nesting too deep (RecursionError), ...
                 yield Input(name, error=f"{name}: not a JSON record ({e.__class__.__name__})")
                 continue
             text = record.get(field_name) if isinstance(record, dict) else None
@@ -201,10 +236,13 @@ def _streamed_input(f: Path) -> Input:
     with f.open("rb") as fh:
         head = fh.read(1 << 20)
     name = str(f)
+    if head.startswith(_UTF32_BOMS):
+        return Input(name, path=f, encoding="utf-32")
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return Input(name, path=f, encoding="utf-16")
-    if b"\0" in head or (head.startswith(_MAGIC) and not _is_utf8_text(head[:64])):
-        return Input(name, error=f"{name}: not a text file")
+    error = _binary(head, name)
+    if error:
+        return Input(name, error=error)
     try:
         codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
         return Input(name, path=f)
@@ -251,11 +289,28 @@ class _Visible(HTMLParser):
         line, col = self.getpos()
         return self.line_starts[line - 1] + col
 
-    def _emit(self, text: str, at: int, exact: bool) -> None:
+    def _emit(self, text: str, at: int, exact: bool, length: int = 0) -> None:
+        """``text`` from the source at ``at``: character for character when ``exact``, else
+        all of it from the ``length`` source characters there (a character reference)."""
         if self.hidden or not text:
             return
         self.chunks.append(text)
-        self.offsets.append(np.arange(at, at + len(text)) if exact else np.full(len(text), at))
+        if exact:
+            starts = np.arange(at, at + len(text))
+            self.offsets.append(np.column_stack([starts, starts + 1]))
+        else:
+            self.offsets.append(np.tile([at, at + length], (len(text), 1)))
+
+    def _reference(self, text: str) -> None:
+        """A character or entity reference: its text, mapped to the whole reference
+        (``&#110;``, ``&amp;``; ``&amp`` where the semicolon is left out)."""
+        at = self._pos()
+        end = at + 1
+        while end < len(self.source) and (self.source[end].isalnum() or self.source[end] == "#"):
+            end += 1
+        if end < len(self.source) and self.source[end] == ";":
+            end += 1
+        self._emit(text, at, False, end - at)
 
     def _newline(self) -> None:
         if self.chunks and not self.hidden and not self.chunks[-1].endswith("\n"):
@@ -283,19 +338,21 @@ class _Visible(HTMLParser):
     def handle_entityref(self, name):
         import html
 
-        self._emit(html.unescape(f"&{name};"), self._pos(), False)
+        self._reference(html.unescape(f"&{name};"))
 
     def handle_charref(self, name):
         import html
 
-        self._emit(html.unescape(f"&#{name};"), self._pos(), False)
+        self._reference(html.unescape(f"&#{name};"))
 
 
 def extract_html(source: str) -> tuple[str, np.ndarray]:
-    """The visible text of an HTML document and, per character, its offset in ``source``."""
+    """The visible text of an HTML document and, per character, where it comes from in
+    ``source``: an ``(n, 2)`` array of start and end offsets (a character written as a
+    reference spans the whole reference)."""
     parser = _Visible(source)
     parser.feed(source)
     parser.close()
     if not parser.chunks:
-        return "", np.zeros(0, dtype=np.int64)
+        return "", np.zeros((0, 2), dtype=np.int64)
     return "".join(parser.chunks), np.concatenate(parser.offsets).astype(np.int64)

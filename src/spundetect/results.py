@@ -83,7 +83,7 @@ class Report:
     path: str | None = None
     model: dict[str, str] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
-    #: for HTML input: offset in the source of each character of ``text``
+    #: for HTML input: where each character of ``text`` starts and ends in the source, (n, 2)
     source_offsets: Any = field(default=None, repr=False, compare=False)
 
     @property
@@ -113,7 +113,7 @@ class Report:
         """Source offsets of ``text[start:end]`` (the same offsets for plain text)."""
         if self.source_offsets is None:
             return start, end
-        return int(self.source_offsets[start]), int(self.source_offsets[end - 1]) + 1
+        return int(self.source_offsets[start, 0]), int(self.source_offsets[end - 1, 1])
 
     def records(self) -> list[dict[str, Any]]:
         """One flat row per span (for ``pandas.DataFrame(report.records())``)."""

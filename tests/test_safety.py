@@ -1,0 +1,124 @@
+"""Nothing lost, every failure a clear line (issue 23): the output file is written
+atomically and never over an input; every error that is not a finding exits 2 with one
+line on stderr (a traceback only with --debug)."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from spundetect import cli
+from spundetect.cli import app
+
+runner = CliRunner()
+ROOT = Path(__file__).resolve().parents[1]
+SPUN = ROOT / "examples" / "spun_article.txt"
+
+
+def _spundetect(*args, **kwargs):
+    return subprocess.run([sys.executable, "-m", "spundetect", *args], capture_output=True, text=True, timeout=300, **kwargs)
+
+
+def test_output_that_is_also_an_input_is_refused_before_anything_is_opened(tmp_path):
+    f = tmp_path / "same.txt"
+    f.write_bytes(SPUN.read_bytes())
+    r = runner.invoke(app, ["check", str(f), "-o", str(f)])
+    assert r.exit_code == 2 and "also an input" in r.stderr and r.stderr.count("\n") == 1
+    assert f.read_bytes() == SPUN.read_bytes()
+    # the same file by another name, and a report the directory's globs would read back
+    r = runner.invoke(app, ["check", str(tmp_path / "." / "same.txt"), "-o", str(f)])
+    assert r.exit_code == 2 and f.read_bytes() == SPUN.read_bytes()
+    r = runner.invoke(app, ["check", str(tmp_path), "-o", str(tmp_path / "report.txt")])
+    assert r.exit_code == 2 and not (tmp_path / "report.txt").exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["same.txt"]
+
+
+def test_a_failed_run_leaves_the_previous_output_as_it_was(tmp_path):
+    out = tmp_path / "report.json"
+    out.write_text("previous report\n")
+    r = runner.invoke(app, ["check", str(tmp_path / "missing.txt"), "-o", str(out), "--format", "json"])
+    assert r.exit_code == 2
+    r = runner.invoke(app, ["check", str(SPUN), "-o", str(out), "--format", "json"])
+    assert r.exit_code == 1 and json.loads(out.read_text())["documents"][0]["spun"]
+    assert [p.name for p in tmp_path.iterdir()] == ["report.json"]  # no temporary file left
+
+
+def test_sigterm_leaves_the_previous_output_and_no_partial_file(tmp_path):
+    big = tmp_path / "big.txt"
+    big.write_text(SPUN.read_text(encoding="utf-8") * 400, encoding="utf-8")  # takes a while
+    out = tmp_path / "report.txt"
+    out.write_text("previous report\n")
+    proc = subprocess.Popen([sys.executable, "-m", "spundetect", "check", str(big), "-o", str(out)], stderr=subprocess.PIPE)
+    deadline = time.time() + 120
+    while not any(p.name.startswith(".report.txt.") for p in tmp_path.iterdir()):  # writing has begun
+        assert proc.poll() is None and time.time() < deadline
+        time.sleep(0.05)
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGTERM)
+    proc.wait(60)
+    assert proc.returncode == 130
+    assert out.read_text() == "previous report\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["big.txt", "report.txt"]
+
+
+def test_disk_full_is_one_line_exit_2_even_with_exit_zero():
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full")
+    r = _spundetect("check", str(SPUN), "-o", "/dev/full", "--exit-zero")
+    assert r.returncode == 2
+    assert r.stderr.strip() == "spundetect: /dev/full: cannot write: No space left on device"
+
+
+def test_any_bad_json_lines_record_is_one_line_and_the_others_are_checked(tmp_path):
+    f = tmp_path / "records.jsonl"
+    text = SPUN.read_text(encoding="utf-8")
+    f.write_text(
+        "[" * 200_000 + "\n" + json.dumps({"text": text}) + "\n" + '{"text": 5}\n' + json.dumps({"text": "A clear day."}) + "\n"
+    )
+    r = runner.invoke(app, ["check", "--jsonl-field", "text", "--format", "jsonl", str(f)])
+    assert r.exit_code == 2
+    errors = r.stderr.strip().splitlines()
+    assert errors == [f"spundetect: {f}:1: not a JSON record (RecursionError)", f"spundetect: {f}:3: no text field 'text'"]
+    docs = [json.loads(line) for line in r.stdout.splitlines() if '"kind": "document"' in line]
+    assert [d["path"] for d in docs] == [f"{f}:2", f"{f}:4"] and docs[0]["spun"]
+
+
+def test_closed_stdin_is_one_line_exit_2():
+    r = subprocess.run(
+        [sys.executable, "-m", "spundetect", "check", "-"], capture_output=True, text=True, timeout=300, stdin=None,
+        preexec_fn=lambda: os.close(0),
+    )  # fmt: skip
+    assert r.returncode == 2 and r.stderr.strip() == "spundetect: -: standard input is closed"
+
+
+def test_html_character_reference_at_a_span_end_maps_to_the_whole_reference(tmp_path):
+    text = SPUN.read_text(encoding="utf-8")
+    assert "press convention" in text
+    page = "<html><body><p>" + text.replace("press convention", "press conventio&#110;").replace("\n\n", "</p><p>")
+    f = tmp_path / "page.html"
+    f.write_text(page + "</p></body></html>", encoding="utf-8")
+    r = runner.invoke(app, ["check", "--format", "json", str(f)])
+    spans = [sp for s in json.loads(r.stdout)["documents"][0]["sentences"] for sp in s["spans"]]
+    (sp,) = [sp for sp in spans if sp["text"].endswith("convention")]
+    assert page[sp["source_start"] : sp["source_end"]].endswith("conventio&#110;")
+
+
+def test_an_unexpected_error_is_one_line_exit_2_and_debug_shows_the_traceback(monkeypatch, capsys):
+    def broken(*args, **kwargs):
+        raise RuntimeError("something inside broke")
+
+    monkeypatch.setattr(cli, "write_input", broken)
+    for argv, traceback in ((["check", str(SPUN)], False), (["check", "--debug", str(SPUN)], True)):
+        with pytest.raises(SystemExit) as e:
+            cli.main(argv)
+        err = capsys.readouterr().err
+        assert e.value.code == 2
+        assert ("Traceback" in err) is traceback
+        if not traceback:
+            assert err == "spundetect: error: RuntimeError: something inside broke (--debug shows where)\n"
