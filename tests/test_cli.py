@@ -80,7 +80,7 @@ def test_every_format_flags_the_spun_seed_and_suggests_press_conference(fmt):
     assert r.exit_code == 1
     assert "press conference" in r.stdout
     if fmt == "text":
-        assert "press convention [-> press conference" in r.stdout
+        assert "[> press convention [-> press conference" in r.stdout
     elif fmt == "concise":
         assert "'press convention' -> 'press conference'" in r.stdout
     elif fmt in ("json", "jsonl"):

@@ -66,9 +66,10 @@ def test_check_json_contract():
     res = runner.invoke(app, ["check", "--format", "json", str(EXAMPLES / "spun_article.txt")])
     assert res.exit_code == 1
     doc = json.loads(res.stdout)
-    assert doc["schema_version"] == 1 and set(doc["model"]) == {"name", "version", "sha256"}
+    assert doc["schema_version"] == 2 and set(doc["model"]) == {"name", "version", "sha256"}
     d = doc["documents"][0]
-    assert set(d) >= {"path", "score", "spun", "words", "sentences"}
+    assert set(d) >= {"path", "score", "spun", "verdict", "threshold", "words", "sentences"}
+    assert d["verdict"] == "spun" and 0 < d["threshold"] < 1
     s = d["sentences"][0]
     assert set(s) == {"start", "end", "score", "spun", "spans"}
     sp = next(sp for s in d["sentences"] for sp in s["spans"])
@@ -92,7 +93,7 @@ def test_text_format_marks_are_removable():
     text = (EXAMPLES / "spun_article.txt").read_text(encoding="utf-8")
     res = runner.invoke(app, ["check", str(EXAMPLES / "spun_article.txt")])
     assert strip_marks(res.stdout) == text
-    assert "press convention [-> press conference" in res.stdout
+    assert "[> press convention [-> press conference" in res.stdout
 
 
 @settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -12,7 +12,7 @@ from spundetect.render import render_concise, render_html, render_jsonl, render_
 from spundetect.results import Report, SentenceResult, Span, Suggestion
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
-MARKY = ["[->", "[=>", " [-> x]", "[->>", "[=> spin 0.5]", "==", "\n== ", "]", "\r\n", "\\"]
+MARKY = ["[->", "[=>", "[>", "[>>", " [-> x]", "[->>", "[=> spin 0.5]", "==", "\n== ", "]", "[", ">", "\r\n", "\\"]
 
 
 @st.composite
@@ -51,12 +51,12 @@ def test_marks_follow_the_documented_syntax():
     r = Report(text, 0.9, True, 9, sentences, "x.txt")
     out = render_text(r)
     assert out.startswith(
-        "He spoke at a press convention [-> press conference]. [=> spin 0.95] Odd [->> input] stays.\n== x.txt:"
+        "He spoke at a [> press convention [-> press conference; 0.90]. [=> spin 0.95] Odd [->> input] stays.\n== x.txt:"
     )
     assert strip_marks(out) == text
     assert "\x1b[" in render_text(r, color=True) and "\x1b[" not in out
     flagged = render_text(r, show="flagged")
-    assert flagged.startswith("x.txt:1: He spoke at a press convention [-> press conference].") and "Odd" not in flagged
+    assert flagged.startswith("x.txt:1: He spoke at a [> press convention [-> press conference; 0.90].") and "Odd" not in flagged
 
 
 @pytest.fixture(scope="module")
@@ -89,7 +89,7 @@ def test_jsonl_is_one_sentence_per_line_then_the_document(seed_report):
         assert row["start"] == s.start and row["text"] == seed_report.text[s.start : s.end]
         for sp in row["spans"]:
             assert seed_report.text[sp["start"] : sp["end"]] == sp["text"]
-    assert document["kind"] == "document" and document["spun"] is True
+    assert document["kind"] == "document" and document["spun"] is True and document["verdict"] == "spun"
     assert document["score"] == round(seed_report.score, 4) and document["spans"] == len(seed_report.spans)
 
 
@@ -98,5 +98,6 @@ def test_html_is_standalone_and_carries_the_facts(seed_report):
     assert not re.search(r"""(src|href)=['"]?(https?:)?//""", page)  # no network requests
     assert page.count("<mark class='spun'") == len(seed_report.spans)
     assert "data-original='press conference'" in page
-    assert f"spin score {seed_report.score:.2f}" in page and "risk marker, not proof" in page
+    assert f"spin score {seed_report.score:.2f} of 1" in page and "risk marker, not proof" in page
+    assert "likely spun" in page and "data-verdict='spun'" in page
     assert seed_report.model["sha256"][:16] in page and "abababab" in page

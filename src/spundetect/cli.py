@@ -20,7 +20,8 @@ app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     help="Find synonym-spun English text and suggest what it said before it was spun.\n\n"
-    "Exit codes: 0 success, 1 spin found (check), 2 usage or input error.",
+    "Exit codes: 0 success, 1 spin found (check: a document likely spun or with some signs of spinning), "
+    "2 usage or input error. --debug anywhere shows the traceback of an unexpected error.",
 )
 
 EXIT_OK, EXIT_FOUND, EXIT_ERROR = 0, 1, 2
@@ -31,8 +32,18 @@ class SuggestFormat(str, Enum):
     json = "json"
 
 
+def _version(value: bool) -> None:
+    if value:
+        from . import __version__
+
+        typer.echo(f"spundetect {__version__}")
+        raise typer.Exit(EXIT_OK)
+
+
 @app.callback()
-def _root() -> None:
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
+) -> None:
     """Find synonym-spun English text and suggest what it said before it was spun."""
 
 
@@ -50,7 +61,7 @@ def suggest(
     top: int = typer.Option(5, "--top", min=1, max=100, help="How many originals to list per phrase."),
     format: SuggestFormat = typer.Option(SuggestFormat.text, "--format", help="Output format."),
 ) -> None:
-    """Suggest the original(s) of spun phrases, best first, with probabilities."""
+    """Suggest the original(s) of spun phrases, best first, with probabilities (alternatives under 0.01 are left out)."""
     from .lexicon import ArtifactError
     from .restore import MAX_SPAN_TOKENS
     from .restore import suggest as run
@@ -66,12 +77,15 @@ def suggest(
         items += [line.strip() for line in raw.decode("utf-8", errors="replace").splitlines() if line.strip()]
     if not items:
         _fail("no phrase given (pass PHRASE... or --from-file FILE)")
+    from .results import MIN_ALTERNATIVE
+
     results = []
     for phrase in items:
         try:
             found = run(phrase, context, k=top, use_fingerprints=not no_fingerprints)
         except ArtifactError as e:
             _fail(str(e))
+        found = [c for i, c in enumerate(found) if i == 0 or c.score >= MIN_ALTERNATIVE]
         note = None
         if not phrase.strip():
             note = "empty phrase"
@@ -182,9 +196,12 @@ def check(
 ) -> None:
     """Score documents for synonym spinning and show suspected spans with their originals.
 
-    Exit codes: 0 nothing flagged, 1 spin found, 2 usage or input error (other inputs are
-    still checked). Results go to stdout (or --output), progress and errors to stderr.
-    """
+    The spin score (0 to 1) is the classifier's probability that a sentence was spun, averaged over the document's sentences by their words. Each document gets a verdict: "likely spun" (its score reaches the model's document threshold, 0.83 for the packaged model, and a sentence is flagged), "some signs of spinning" (a flagged sentence, a known tortured phrase or a marked span, but not enough for the first) or "no signs of spinning". A spin score is a risk marker, not proof.
+
+    Exit codes: 0 no signs of spinning, 1 likely spun or some signs, 2 usage or input error (other inputs are still checked). Results go to stdout (or --output), progress and errors to stderr.
+
+    Examples: `spundetect check article.txt`; `spundetect check --format concise --show flagged essays/`; `spundetect check --format html -o report.html page.html`; `spundetect check --jsonl-field text --format jsonl crawl.jsonl > scores.jsonl`
+    """  # noqa: E501 (rich wraps the help; a line break here would show) """
     from .detector import Detector
     from .lexicon import ArtifactError
     from .model import ModelError
@@ -217,7 +234,7 @@ def check(
             totals = write_input(detector, item, reports, writer, progress)
             for warning in item.warnings:
                 typer.echo(f"spundetect: warning: {warning}", err=True)
-            found |= totals.spun
+            found |= totals.verdict != "clean"
         writer.close()
         if sink:
             sink.commit()

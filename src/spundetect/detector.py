@@ -25,7 +25,7 @@ from .features import SentenceRows, document_rows, sentence_rows, token_rows_bat
 from .lm import language_model
 from .model import ModelError, SpinModel, load_model
 from .restore import FUNCTION_WORDS, restore_span
-from .results import Report, SentenceResult, Span, Suggestion
+from .results import MIN_ALTERNATIVE, Report, SentenceResult, Span, Suggestion, verdict_of
 
 __all__ = ["Detector", "check", "document_score"]
 
@@ -126,28 +126,41 @@ class Detector:
             words = [sentence_words(s.tokens) for s in sents]
             if language:
                 empty = tuple(SentenceResult(s.start, s.end, 0.0, False) for s in sents)
-                reports.append(Report(text, 0.0, False, sum(words), empty, path, self.model_info, (language,), offsets))
+                reports.append(
+                    Report(
+                        text, 0.0, False, sum(words), empty, path, self.model_info, (language,), offsets,
+                        threshold=self.document_threshold,
+                    )
+                )  # fmt: skip
             else:
                 reports.append(self._report(text, path, offsets, sents, words, *next(results)))
         return reports
 
     def _report(self, text, path, offsets, sents, words, parts, span_p, sent_p) -> Report:
-        """``words``: each sentence's word tokens."""
-        score, doc_spun, sent_spun, span_t = self.decide(sent_p, words)
-        results = []
-        for s, rows, p, sp, spun, st in zip(sents, parts, span_p, sent_p, sent_spun, span_t):
-            tokens = [t.text for t in s.tokens]
+        """``words``: each sentence's word tokens. A sentence holding a known tortured phrase
+        is flagged whatever its score; the verdict counts the spans shown at the model's own
+        span thresholds (``span_threshold`` shows more, and changes no verdict)."""
+        tokens_of = [[t.text for t in s.tokens] for s in sents]
+        known = [_fingerprint_tokens(tokens) for tokens in tokens_of]
+        score, doc_spun, sent_spun, span_t = self.decide(sent_p, words, [k.any() for k in known])
+        own_t = span_t if self.span_threshold is None else _own(self).decide(sent_p, words, [k.any() for k in known])[3]
+        results, evidence = [], bool(sent_spun.any())
+        for s, tokens, rows, p, sp, spun, st, fp, own in zip(sents, tokens_of, parts, span_p, sent_p, sent_spun, span_t, known, own_t):
             spans = []
-            groups = self.groups(tokens, rows, p, st)
+            groups = self.groups(tokens, rows, p, st, fp)
             prob = _token_probs(len(tokens), rows, p) if groups else None  # most sentences have no span
-            for a, b, span_score, fp in groups:
+            for a, b, span_score, is_fp in groups:
+                evidence |= is_fp or span_score >= own
                 a, b, cands = self._restore(tokens, a, b, prob)
-                source = "fingerprint" if fp else (cands[0].source if cands else "synonym")
+                source = "fingerprint" if is_fp else (cands[0].source if cands else "synonym")
                 start, end = s.tokens[a].start, s.tokens[b - 1].end
-                originals = tuple(Suggestion(c.text, c.score) for c in cands)
+                originals = tuple(Suggestion(c.text, c.score) for i, c in enumerate(cands) if i == 0 or c.score >= MIN_ALTERNATIVE)
                 spans.append(Span(start, end, text[start:end], span_score, source, originals))
             results.append(SentenceResult(s.start, s.end, float(sp), bool(spun), tuple(spans)))
-        return Report(text, score, doc_spun, sum(words), tuple(results), path, self.model_info, (), offsets)
+        return Report(
+            text, score, doc_spun, sum(words), tuple(results), path, self.model_info, (), offsets,
+            verdict=verdict_of(doc_spun, evidence), threshold=self.document_threshold,
+        )  # fmt: skip
 
     def _restore(self, tokens: Sequence[str], a: int, b: int, prob: np.ndarray) -> tuple[int, int, list]:
         """Suggestions for tokens a..b-1 (``prob``: each token's span probability), widened
@@ -185,9 +198,12 @@ class Detector:
                 return na, nb, wide
         return a, b, cands
 
-    def decide(self, sent_p: np.ndarray, words: Sequence[int] | None = None) -> tuple[float, bool, np.ndarray, np.ndarray]:
+    def decide(
+        self, sent_p: np.ndarray, words: Sequence[int] | None = None, known: Sequence[bool] | None = None
+    ) -> tuple[float, bool, np.ndarray, np.ndarray]:
         """Document score and verdict, sentence verdicts, and each sentence's span threshold;
-        ``words``: each sentence's word tokens (the weights of :func:`document_score`).
+        ``words``: each sentence's word tokens (the weights of :func:`document_score`);
+        ``known``: which sentences hold a known tortured phrase (flagged whatever their score).
 
         Evidence lends strength downwards. A sentence whose *other* sentences average at
         least the document threshold (a spun document around it) is flagged at the lower
@@ -210,6 +226,8 @@ class Detector:
             sent_spun = p >= self.threshold
         else:
             sent_spun = (p >= th["sentence"]) | (backed & (p >= th["sentence_in_flagged_doc"]))
+        if known is not None and n:
+            sent_spun = sent_spun | np.asarray(known, dtype=bool)
         span_t = np.where(sent_spun, np.where(backed, th["span_in_flagged_doc"], th["span_in_flagged"]), th["span"])
         if self.span_threshold is not None:
             span_t = np.full(n, self.span_threshold)
@@ -255,19 +273,16 @@ class Detector:
         return [(parts, span_p[a:b], sent_flat[a:b]) for a, b, parts in zip(bounds[:-1], bounds[1:], doc_parts)]
 
     def groups(
-        self, tokens: Sequence[str], rows: SentenceRows, p: np.ndarray, span_t: float
+        self, tokens: Sequence[str], rows: SentenceRows, p: np.ndarray, span_t: float, fp_tokens: np.ndarray | None = None
     ) -> list[tuple[int, int, float, bool]]:
         """Token ranges to report as spans: (start, end, score, fingerprint?): words whose
-        span probability reaches ``span_t`` (see :meth:`decide`), and fingerprint matches."""
+        span probability reaches ``span_t`` (see :meth:`decide`), and fingerprint matches
+        (``fp_tokens``, computed when not given)."""
         n = len(tokens)
         prob = _token_probs(n, rows, p)
         flagged = prob >= span_t
-        fp_tokens = np.zeros(n, dtype=bool)
-        for m in fingerprints().match_tokens(tokens):
-            last = m.last
-            if last - m.first >= 3 and acronym_after(tokens, last - 2):
-                last -= 3  # "irregular walk (RW)": the abbreviation is kept, not a span
-            fp_tokens[m.first : last + 1] = True
+        if fp_tokens is None:
+            fp_tokens = _fingerprint_tokens(tokens)
         flagged |= fp_tokens
         if not flagged.any():
             return []
@@ -276,6 +291,23 @@ class Detector:
             fp = bool(fp_tokens[a:b].any())
             out.append((a, b, float(max(prob[a:b].max(), 0.99 if fp else 0.0)), fp))
         return out
+
+
+def _fingerprint_tokens(tokens: Sequence[str]) -> np.ndarray:
+    """Which tokens belong to a known tortured phrase (its bracketed abbreviation excluded:
+    "irregular walk (RW)" keeps "(RW)" as written)."""
+    fp = np.zeros(len(tokens), dtype=bool)
+    for m in fingerprints().match_tokens(tokens):
+        last = m.last
+        if last - m.first >= 3 and acronym_after(tokens, last - 2):
+            last -= 3
+        fp[m.first : last + 1] = True
+    return fp
+
+
+def _own(detector: "Detector") -> "Detector":
+    """The same detector at the model's own span thresholds (what verdicts count)."""
+    return Detector(detector.model, threshold=detector.threshold, suggestions=0)
 
 
 def sentence_words(tokens: Sequence) -> int:

@@ -4,11 +4,12 @@ Every format carries the facts of the JSON contract (shared/DESIGN.md section 4)
 
 The text format is the input with marks inserted, then one summary line:
 
-- after each suspected span: `` [-> original | alternative | ...]``
-  ("press convention [-> press conference]");
+- before each suspected span: ``[> ``; after it: `` [-> original | alternative | ...; score]``
+  ("[> press convention [-> press conference | news conference; 0.97]"), the span's score
+  after the semicolon;
 - after each flagged sentence: `` [=> spin 0.93]``;
-- where the input itself contains ``[->`` or ``[=>``, one ``>`` is added (``[->>``), so
-  that no input text is taken for a mark;
+- where the input itself contains ``[->``, ``[=>`` or ``[>``, one ``>`` is added
+  (``[->>``, ``[>>``), so that no input text is taken for a mark;
 - the summary line starts with ``== `` on a line of its own; if the marked input does not
   end with a newline, one is added before the summary line, which then ends with
   `` (no newline at end of input)`` (as ``diff`` says it).
@@ -26,19 +27,21 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Sequence, TextIO
 
-from .results import SCHEMA_VERSION, Report, SentenceResult
+from .results import SCHEMA_VERSION, VERDICTS, Report, SentenceResult, verdict_of
 
 __all__ = [
     "render_text", "render_concise", "render_json", "render_jsonl", "render_html", "strip_marks",
-    "Totals", "Writer", "WRITERS", "join_reports", "MARK_OPEN", "MARK_CLOSE", "SENTENCE_OPEN", "NO_NEWLINE",
+    "Totals", "Writer", "WRITERS", "join_reports", "SPAN_START", "MARK_OPEN", "MARK_CLOSE", "SENTENCE_OPEN", "NO_NEWLINE",
 ]  # fmt: skip
 
+SPAN_START = "[> "
 MARK_OPEN, MARK_CLOSE = " [-> ", "]"
 SENTENCE_OPEN = " [=> "
 NO_NEWLINE = " (no newline at end of input)"
-_LITERAL = re.compile(r"\[[-=]>")  # input text that looks like the start of a mark
+_LITERAL = re.compile(r"\[[-=]?>")  # input text that looks like the start of a mark
 _MARK = re.compile(r" \[[-=]> [^\]\n]*\]")  # a mark (input text never matches: see _LITERAL)
-_ESCAPED = re.compile(r"\[([-=])>>")
+_START = re.compile(r"\[> ")  # a span start (input "[>" is always escaped to "[>>")
+_ESCAPED = re.compile(r"\[([-=]?)>>")
 CAUTION = "A spin score is a risk marker, not proof."
 
 _ANSI = {"span": "\x1b[1;31m", "mark": "\x1b[36m", "sentence": "\x1b[33m", "reset": "\x1b[0m"}
@@ -49,8 +52,8 @@ def _clean(s: str) -> str:
     return s.replace("[", "(").replace("]", ")").replace("\n", " ")
 
 
-def _span_mark(originals: Sequence[str]) -> str:
-    return MARK_OPEN + (" | ".join(_clean(o) for o in originals[:3]) or "?") + MARK_CLOSE
+def _span_mark(originals: Sequence[str], score: float) -> str:
+    return MARK_OPEN + (" | ".join(_clean(o) for o in originals[:3]) or "?") + f"; {score:.2f}" + MARK_CLOSE
 
 
 @dataclass
@@ -69,6 +72,7 @@ class Totals:
     lines: int = 0  # line breaks before the next chunk
     notes: list[str] = field(default_factory=list)
     newline_at_end: bool = True  # the marked text ended with a newline
+    evidence: bool = False  # a chunk holds a flagged sentence, a fingerprint or a span at the model's thresholds
 
     def add(self, report: Report) -> None:
         self.sentences += len(report.sentences)
@@ -80,6 +84,7 @@ class Totals:
         self.chars += len(report.text)
         self.lines += report.text.count("\n")
         self.notes += [n for n in report.notes if n not in self.notes]
+        self.evidence |= report.verdict != "clean"
 
     decided: Report | None = None  # a whole document: its own score and verdict
 
@@ -101,19 +106,32 @@ class Totals:
             return self.decided.spun
         return bool(self.flagged) and self.score >= self.threshold
 
+    @property
+    def verdict(self) -> str:
+        """"spun", "suspicious" or "clean" (:func:`spundetect.results.verdict_of`)."""
+        if self.decided is not None:
+            return self.decided.verdict
+        return verdict_of(self.spun, self.evidence or self.flagged > 0)
+
     @classmethod
     def of(cls, report: Report) -> "Totals":
         """The totals of one whole report (its score and verdict as the detector decided)."""
-        t = cls(report.path, threshold=float("nan"), decided=report)
+        threshold = report.threshold if report.threshold is not None else float("nan")
+        t = cls(report.path, threshold=threshold, decided=report)
         t.add(report)
         return t
 
 
+def score_words(t: Totals) -> str:
+    """"spin score 0.62 of 1 (likely spun from 0.83)": the score and where the verdict cuts."""
+    cut = f" (likely spun from {t.threshold:.2f})" if t.threshold == t.threshold else ""  # nan: unknown
+    return f"spin score {t.score:.2f} of 1{cut}"
+
+
 def summary_line(t: Totals) -> str:
-    verdict = "likely spun" if t.spun else "no spinning found"
     notes = "".join(f" Note: {n}." for n in t.notes)
     return (
-        f"== {_clean(t.path or '-')}: spin score {t.score:.2f} ({verdict}); "
+        f"== {_clean(t.path or '-')}: {VERDICTS[t.verdict]}; {score_words(t)}; "
         f"{t.flagged}/{t.sentences} sentences and {t.spans} spans flagged.{notes} {CAUTION}"
         + ("" if t.newline_at_end else NO_NEWLINE)
         + "\n"
@@ -146,8 +164,9 @@ def _marked(text: str, sentences: Sequence[SentenceResult], lo: int, hi: int, c:
     # at one position: a span's mark, then a sentence's mark, then the next span's colour
     for s in sentences:
         for sp in s.spans:
-            inserts.append((sp.start, 3, c["span"]))
-            inserts.append((sp.end, 1, c["reset"] + c["mark"] + _span_mark([o.text for o in sp.originals]) + c["reset"]))
+            inserts.append((sp.start, 3, c["mark"] + SPAN_START + c["reset"] + c["span"]))
+            mark = _span_mark([o.text for o in sp.originals], sp.score)
+            inserts.append((sp.end, 1, c["reset"] + c["mark"] + mark + c["reset"]))
         if s.spun:
             inserts.append((s.end, 2, c["sentence"] + f"{SENTENCE_OPEN}spin {s.score:.2f}{MARK_CLOSE}" + c["reset"]))
     inserts.sort(key=lambda t: (t[0], t[1]))
@@ -168,7 +187,7 @@ def strip_marks(annotated: str) -> str:
     body = body + sep if sep else ""
     if last.endswith(NO_NEWLINE):
         body = body[:-1]
-    return _ESCAPED.sub(r"[\1>", _MARK.sub("", body))
+    return _ESCAPED.sub(r"[\1>", _START.sub("", _MARK.sub("", body)))
 
 
 def render_concise(report: Report) -> str:
@@ -265,9 +284,10 @@ class ConciseWriter(Writer):
             self.line_start = offset + brk + 1
 
     def end(self, totals: Totals) -> None:
-        if totals.spun:
-            flagged = f"{totals.flagged}/{totals.sentences} sentences"
-            self.out.write(f"{self.path}:1:1: {totals.score:.2f} document: likely spun ({flagged})\n")
+        if totals.verdict != "clean":
+            flagged = f"{totals.flagged}/{totals.sentences} sentences, {totals.spans} spans"
+            words = "likely spun" if totals.verdict == "spun" else "some signs of spinning"
+            self.out.write(f"{self.path}:1:1: {totals.score:.2f} document: {words} ({flagged})\n")
 
 
 class JsonlWriter(Writer):
@@ -292,11 +312,16 @@ class JsonlWriter(Writer):
 
 
 def _document_facts(t: Totals) -> dict[str, Any]:
-    d: dict[str, Any] = {"score": round(t.score, 4), "spun": t.spun, "words": t.words, "sentences_flagged": t.flagged}
+    d: dict[str, Any] = {"score": round(t.score, 4), "spun": t.spun, "verdict": t.verdict, "threshold": _threshold(t)}
+    d |= {"words": t.words, "sentences_flagged": t.flagged}
     d["spans"] = t.spans
     if t.notes:
         d["notes"] = list(t.notes)
     return d
+
+
+def _threshold(t: Totals) -> float | None:
+    return round(t.threshold, 4) if t.threshold == t.threshold else None
 
 
 class JsonWriter(Writer):
@@ -320,7 +345,8 @@ class JsonWriter(Writer):
             self.first = False
 
     def end(self, totals: Totals) -> None:
-        facts = {"score": round(totals.score, 4), "spun": totals.spun, "words": totals.words}
+        facts = {"score": round(totals.score, 4), "spun": totals.spun, "verdict": totals.verdict, "threshold": _threshold(totals)}
+        facts["words"] = totals.words
         if totals.notes:
             facts["notes"] = list(totals.notes)
         self.out.write("], " + json.dumps(facts, ensure_ascii=False)[1:])
@@ -367,7 +393,10 @@ def join_reports(parts: Sequence[Report], totals: Totals) -> Report:
         offset += len(r.text)
     first = parts[0]
     text = "".join(r.text for r in parts)
-    return Report(text, totals.score, totals.spun, totals.words, tuple(sentences), first.path, first.model, tuple(totals.notes))
+    return Report(
+        text, totals.score, totals.spun, totals.words, tuple(sentences), first.path, first.model, tuple(totals.notes),
+        verdict=totals.verdict, threshold=first.threshold,
+    )  # fmt: skip
 
 
 # --- HTML -------------------------------------------------------------------------------
@@ -425,10 +454,10 @@ def render_html(reports: Sequence[Report], model: dict[str, str], fingerprints: 
 def _html_document(r: Report, d: int) -> str:
     e = html.escape
     flagged = sum(s.spun for s in r.sentences)
-    verdict = "likely spun" if r.spun else "no spinning found"
     head = (
         f"<section class='doc' id='doc{d}'><div style='flex:3'><h2>{e(r.path or '-')}</h2>"
-        f"<div class='score' data-score='{r.score:.4f}'>spin score {r.score:.2f} ({verdict})</div>"
+        f"<div class='score verdict-{r.verdict}' data-score='{r.score:.4f}' data-verdict='{r.verdict}'>"
+        f"{e(VERDICTS[r.verdict])}</div><div>{e(score_words(Totals.of(r)))}</div>"
         f"<div>{r.words} words; {flagged}/{len(r.sentences)} sentences and {len(r.spans)} spans flagged"
         + "".join(f"; {e(n)}" for n in r.notes)
         + "</div><div class='strip' title='sentence scores, in order'>"

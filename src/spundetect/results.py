@@ -6,9 +6,25 @@ import html
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-__all__ = ["Suggestion", "Span", "SentenceResult", "Report", "SCHEMA_VERSION"]
+__all__ = ["Suggestion", "Span", "SentenceResult", "Report", "SCHEMA_VERSION", "VERDICTS", "verdict_of", "MIN_ALTERNATIVE"]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: each document has "verdict" and "threshold"
+
+#: a document's verdict, and how the reports say it in words
+VERDICTS = {
+    "spun": "likely spun",
+    "suspicious": "some signs of spinning: review the marked sentences",
+    "clean": "no signs of spinning",
+}
+#: suggested originals after the first are shown only from this probability
+MIN_ALTERNATIVE = 0.01
+
+
+def verdict_of(spun: bool, evidence: bool) -> str:
+    """The one document verdict: "spun" when the document is flagged; else "suspicious" when
+    it holds any evidence (a flagged sentence, a known tortured phrase, a span shown at the
+    model's own thresholds); else "clean"."""
+    return "spun" if spun else ("suspicious" if evidence else "clean")
 
 
 def _r(x: float) -> float:
@@ -85,6 +101,15 @@ class Report:
     notes: tuple[str, ...] = ()
     #: for HTML input: where each character of ``text`` starts and ends in the source, (n, 2)
     source_offsets: Any = field(default=None, repr=False, compare=False)
+    #: "spun", "suspicious" or "clean" (:func:`verdict_of`); derived from ``spun`` and the
+    #: sentences when not given
+    verdict: str = ""
+    threshold: float | None = None  # the document threshold the verdict used
+
+    def __post_init__(self) -> None:
+        if not self.verdict:
+            evidence = any(s.spun or s.spans for s in self.sentences)
+            object.__setattr__(self, "verdict", verdict_of(self.spun, evidence))
 
     @property
     def spans(self) -> list[Span]:
@@ -97,6 +122,8 @@ class Report:
             "path": self.path,
             "score": _r(self.score),
             "spun": self.spun,
+            "verdict": self.verdict,
+            "threshold": None if self.threshold is None else _r(self.threshold),
             "words": self.words,
             "sentences": [s.to_dict(offset) for s in self.sentences],
         }
@@ -136,10 +163,12 @@ class Report:
         return rows
 
     def _repr_html_(self) -> str:
+        cut = f" (likely spun from {self.threshold:.2f})" if self.threshold is not None else ""
+        flagged = sum(s.spun for s in self.sentences)
         parts = [
-            f"<div><b>spin score {self.score:.2f}</b> ({'flagged' if self.spun else 'not flagged'}; "
-            f"{self.words} words, {sum(s.spun for s in self.sentences)}/{len(self.sentences)} sentences flagged). "
-            "<i>A spin score is a risk marker, not proof.</i></div><div style='line-height:1.8'>"
+            f"<div><b>{VERDICTS[self.verdict]}</b>: spin score {self.score:.2f} of 1{cut}; {self.words} words, "
+            f"{flagged}/{len(self.sentences)} sentences flagged. <i>A spin score is a risk marker, not proof.</i></div>"
+            "<div style='line-height:1.8;white-space:pre-wrap'>"
         ]
         pos = 0
         for sp in self.spans:

@@ -1,0 +1,99 @@
+"""Verdicts people can act on (issue 22): each document's verdict agrees with what is
+marked in it; known tortured phrases always count; no near-zero alternative is shown."""
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from spundetect.cli import app
+from spundetect.detector import Detector
+from spundetect.results import MIN_ALTERNATIVE, VERDICTS
+
+runner = CliRunner()
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+TORTURED = "We applied counterfeit consciousness and an irregular woodland to the data."
+
+
+@pytest.fixture(scope="module")
+def detector():
+    return Detector.load()
+
+
+def _agrees(report) -> None:
+    """The verdict says what the marks say: clean exactly when nothing is flagged or marked
+    (at the model's own thresholds), spun exactly when the document is flagged."""
+    flagged = any(s.spun for s in report.sentences)
+    marked = bool(report.spans)
+    assert report.verdict in VERDICTS
+    assert (report.verdict == "spun") == report.spun
+    assert (report.verdict == "clean") == (not flagged and not marked), report.path
+    if any(sp.source == "fingerprint" for sp in report.spans):
+        assert report.verdict != "clean"
+
+
+def test_a_sentence_with_known_tortured_phrases_is_flagged_and_exits_1(detector):
+    report = detector.check(TORTURED)
+    assert [sp.source for sp in report.spans] == ["fingerprint", "fingerprint"]
+    assert report.sentences[0].spun and report.verdict in ("spun", "suspicious")
+    _agrees(report)
+    r = runner.invoke(app, ["check", "-"], input=TORTURED)
+    assert r.exit_code == 1
+    assert ("some signs of spinning" in r.stdout) or ("likely spun" in r.stdout)
+    r = runner.invoke(app, ["check", "--format", "concise", "-"], input=TORTURED)
+    assert r.stdout.splitlines()[-1].startswith("-:1:1: ") and " document: " in r.stdout.splitlines()[-1]
+    r = runner.invoke(app, ["check", "--format", "json", "-"], input=TORTURED)
+    assert json.loads(r.stdout)["documents"][0]["verdict"] == report.verdict
+
+
+def test_verdicts_agree_with_the_marks_on_the_examples_and_seeds(detector, shared):
+    texts = {p.name: p.read_text(encoding="utf-8") for p in EXAMPLES.glob("*.txt")}
+    texts |= {p.name: p.read_text(encoding="utf-8") for p in (shared / "seeds").glob("*.txt")}
+    reports = detector.check_many(list(texts.values()), list(texts))
+    for report in reports:
+        _agrees(report)
+    verdicts = {r.path: r.verdict for r in reports}
+    assert verdicts["spun_article.txt"] == "spun" and verdicts["clean_article.txt"] == "clean"
+    assert verdicts["000_2d48038f344946a1.txt"] == "clean" and verdicts["001_38abb57aea349095.txt"] == "spun"
+
+
+def test_verdicts_agree_with_the_marks_on_real_spun_and_clean_documents(detector, shared):
+    import csv
+
+    docs: dict[str, list[str]] = {}
+    for name in ("dev_pairs.tsv", "dev_spun_only.tsv"):
+        with open(shared / "realspin" / name, encoding="utf-8", newline="") as f:
+            for row in csv.DictReader(f, delimiter="\t"):
+                docs.setdefault(f"{name}:{row['doc']}", []).append(row["spun"])
+    lines = (shared / "eval" / "clean_sentences.txt").read_text(encoding="utf-8").splitlines()[:300]
+    texts = [" ".join(v) for v in docs.values()] + ["\n".join(lines[a : a + 10]) for a in range(0, 300, 10)]
+    texts += docs[next(iter(docs))][:8]  # single real spun sentences too
+    reports = detector.check_many(texts)
+    for report in reports:
+        _agrees(report)
+    assert {r.verdict for r in reports} == set(VERDICTS)
+
+
+def test_span_threshold_shows_more_but_changes_no_verdict(detector):
+    text = "The press convention was held in the faculty constructing."
+    strict = detector.check(text)
+    loose = Detector(detector.model, span_threshold=0.3).check(text)
+    assert len(loose.spans) > len(strict.spans) and loose.verdict == strict.verdict
+
+
+def test_no_alternative_under_the_minimum_in_any_format(detector):
+    text = (EXAMPLES / "spun_article.txt").read_text(encoding="utf-8")
+    report = detector.check(text)
+    assert any(len(sp.originals) > 1 for sp in report.spans)
+    assert all(o.score >= MIN_ALTERNATIVE for sp in report.spans for o in sp.originals[1:])
+    r = runner.invoke(app, ["suggest", "--format", "json", "--top", "20", "at the moment"])
+    for phrase in json.loads(r.stdout)["phrases"]:
+        assert all(o["score"] >= MIN_ALTERNATIVE for o in phrase["originals"][1:])
+
+
+def test_version():
+    from spundetect import __version__
+
+    r = runner.invoke(app, ["--version"])
+    assert r.exit_code == 0 and r.stdout == f"spundetect {__version__}\n"
