@@ -497,15 +497,25 @@ def train(
     members: int = typer.Option(
         1, "--members", min=1, max=9, help="Average N models, each on its own draw (steadier, slower checks)."
     ),
+    profile: Optional[list[str]] = typer.Option(
+        None, "--profile", help="Add a spinner profile to the four defaults (repeatable): tool."
+    ),
+    genres: bool = typer.Option(False, "--genres", help="Add the corpus's fiction, reviews, biomedical, technical and forum text."),
 ) -> None:
-    """Rebuild the classifier from ../shared/corpus (minutes on 2 cores)."""
+    """Rebuild the classifier from ../shared/corpus (minutes on 2 cores). Without options it
+    rebuilds the packaged model."""
     import logging
 
-    from .build.train import train_model
+    from .build.spinner import EXTRA_PROFILES, PROFILES
+    from .build.train import TrainingData, train_model
     from .model import DEFAULT_MODEL_DIR
 
+    unknown = sorted(set(profile or ()) - set(EXTRA_PROFILES))
+    if unknown:
+        _fail(f"unknown profile {', '.join(unknown)} (choose from {', '.join(EXTRA_PROFILES)})")
+    data = TrainingData(tuple(PROFILES) + tuple(dict.fromkeys(profile or ())), genres)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s", stream=sys.stderr, force=True)
-    model = train_model(seed=seed, out_dir=out or DEFAULT_MODEL_DIR, members=members)
+    model = train_model(seed=seed, out_dir=out or DEFAULT_MODEL_DIR, members=members, data=data)
     typer.echo(json.dumps({"thresholds": model.thresholds, "metrics": model.meta["metrics"]}, indent=1))
 
 

@@ -547,10 +547,14 @@ def _one_swap(ex, a: int, b: int) -> bool:
 
 
 def evaluate_model(detector) -> dict:
+    from .eval_real import eval_genres, eval_real
+
     t = time.perf_counter()
     result = {
         "model": detector.model_info,
         "thresholds": detector.model.thresholds,
+        "real_dev": eval_real(detector),
+        "clean_genres": eval_genres(detector),
         "seeds": eval_seeds(detector),
         "clean_eval": eval_clean(detector),
         "clean_eval_in_10_line_documents": eval_clean(detector, doc_lines=10),
@@ -568,7 +572,29 @@ def summary(result: dict) -> dict:
         k: {kk: vv for kk, vv in result[k].items() if kk != "span_examples"}
         for k in ("clean_eval", "clean_eval_in_10_line_documents")
     }
-    return {"seeds": seeds, "seed_001_gold_phrases": gold, **clean, "synthetic_test": result["synthetic_test"]}
+    real = {k: result[k] for k in ("real_dev", "clean_genres") if k in result}
+    return {**real, "seeds": seeds, "seed_001_gold_phrases": gold, **clean, "synthetic_test": result["synthetic_test"]}
+
+
+def _real_lines(result: dict) -> list[str]:
+    """The real-text figures, first in the table (they decide what is kept)."""
+    if "real_dev" not in result:
+        return []
+    r = result["real_dev"]
+    a, d, big, st = r["sentences_alone"], r["sentences_in_documents"], r["documents_3plus"], r["stretches"]
+    lines = [
+        "real spun text (shared/realspin, development):",
+        f"  sentences alone: {a['flagged']}/{a['sentences']} flagged; AUC {a['auc']:.3f} (with fingerprints "
+        f"{a['auc_with_fingerprints']:.3f}); recall at 2% clean {a['recall_at_2pct_clean']:.3f} (with fingerprints "
+        f"{a['recall_at_2pct_clean_with_fingerprints']:.3f})",
+        f"  in their documents: {d['flagged']}/{d['sentences']} flagged; documents of 3+ sentences: {big['flagged']}/"
+        f"{big['documents']} likely spun (least share of sentences flagged {big['min_sentence_share_flagged']})",
+        f"  spun stretches overlapped by a flagged span: {st['overlapped']}/{st['stretches']} ({st['overlapped_share']:.1%})",
+        "clean documents of other genres (held back; documents likely spun / sentences flagged):",
+    ]
+    for name, m in result["clean_genres"].items():
+        lines.append(f"  {name:<22} {m['documents_spun_share']:>6.1%} {m['sentences_flagged_share']:>6.1%}")
+    return lines + [""]
 
 
 def format_table(result: dict) -> str:
@@ -578,6 +604,7 @@ def format_table(result: dict) -> str:
     lines = [
         f"model {result['model'].get('name')} {result['model'].get('sha256', '')[:12]}  thresholds {result['thresholds']}",
         "",
+        *_real_lines(result),
         "seed 001 (spun):  document score {:.2f} flagged={}  spun sentences flagged {}  clean sentences flagged {}".format(
             s["001"]["document_score"],
             s["001"]["document_flagged"],

@@ -5,6 +5,14 @@ the LM features of training sentences look like those of unseen text. Each line 
 one split by a hash of its text (train 70 %, validation 15 %, test 15 %). Half of the
 sentences of each split stay clean; the other half are spun by one of the profiles in
 ``build.spinner.PROFILES``, chosen round-robin. The seeds and ``shared/eval`` are never read.
+
+With ``genres=True`` (``spundetect train --genres``; the packaged model is trained without),
+the genre files (fiction, reviews, biomedical abstracts, technical documentation, forum
+posts: one paragraph a line, none of it in the LM) add up to GENRE_SENTENCES sentences
+each: every so many paragraphs from the first ``GENRE_HOLDOUT`` of the file (the rest is
+held back to measure false alarms, ``spundetect.eval_real``), split into sentences that
+stay together (a paragraph goes to one split, and its sentences follow each other, so a
+document of consecutive lines reads as the paragraph did).
 """
 
 from __future__ import annotations
@@ -15,8 +23,9 @@ from dataclasses import dataclass
 from functools import cache
 
 from .. import segment
-from .sources import corpus_files, read_lines, sha256_file
-from .spinner import PROFILES, Spinner
+from ..eval_real import GENRE_HOLDOUT, GENRES
+from .sources import corpus_files, read_lines, sha256_file, shared_dir
+from .spinner import ALL_PROFILES, PROFILES, Spinner
 
 __all__ = ["Example", "Document", "split_lines", "make_examples", "make_documents", "SPLITS", "FILES", "datasheet"]
 
@@ -28,6 +37,8 @@ FILES = tuple(p for p in (
 ))  # fmt: skip
 SPLITS = {"train": (0, 70), "validation": (70, 85), "test": (85, 100)}
 CLEAN_SHARE = 0.5
+GENRE_SENTENCES = 2400  # taken from each genre file, over all splits, from at most
+GENRE_PARAGRAPHS = 1000  # evenly spaced paragraphs (fiction's 1,000 give about 2,900)
 
 
 @dataclass(frozen=True)
@@ -56,21 +67,24 @@ class Document:
 DOC_SIZES = (1, 1, 2, 4, 8, 12, 16, 24)
 
 
-def make_documents(split: str, n_sentences: int, seed: int = 0, profiles: tuple[str, ...] = tuple(PROFILES)) -> list[Document]:
+def make_documents(
+    split: str, n_sentences: int, seed: int = 0, profiles: tuple[str, ...] = tuple(PROFILES), genres: bool = False
+) -> list[Document]:
     """Documents of a split with about ``n_sentences`` sentences in all: half of them clean,
     the rest spun whole by one profile each (round-robin), sizes drawn from DOC_SIZES.
 
     A spinner rewrites a whole article, so a spun document's sentences are all run through
     the same profile; some come out unchanged (short ones, quoted ones) and are labelled clean.
+    ``profiles`` may name :data:`build.spinner.EXTRA_PROFILES` too.
     """
     rng = random.Random(f"docs:{split}:{seed}")
     by_source: dict[str, list[str]] = {}
-    for source, line in split_lines(split):
+    for source, line in split_lines(split, genres):
         by_source.setdefault(source, []).append(line)
     sources = sorted(by_source)
     weights = [len(by_source[s]) for s in sources]
     cursor = {s: rng.randrange(len(by_source[s])) for s in sources}
-    spinners = {name: Spinner.from_profile(PROFILES[name], seed=seed) for name in profiles}
+    spinners = {name: Spinner.from_profile(ALL_PROFILES[name], seed=seed) for name in profiles}
     docs: list[Document] = []
     total = k = 0
     while total < n_sentences:
@@ -105,8 +119,9 @@ def _bucket(line: str) -> int:
 
 
 @cache
-def split_lines(split: str) -> tuple[tuple[str, str], ...]:
-    """(file name, line) pairs of a split, in corpus order."""
+def split_lines(split: str, genres: bool = False) -> tuple[tuple[str, str], ...]:
+    """(file name, line) pairs of a split, in corpus order: LM held-out lines, then (with
+    ``genres``) the sentences of the genre paragraphs taken for training (:func:`genre_sentences`)."""
     lo, hi = SPLITS[split]
     out = []
     for path in corpus_files():
@@ -115,6 +130,30 @@ def split_lines(split: str) -> tuple[tuple[str, str], ...]:
         for line in read_lines(path, split="holdout"):
             if lo <= _bucket(line) < hi:
                 out.append((path.name, line))
+    for name in GENRES if genres else ():
+        for paragraph, sentences in genre_sentences(name):
+            if lo <= _bucket(paragraph) < hi:
+                out += [(f"{name}.txt", s) for s in sentences]
+    return tuple(out)
+
+
+@cache
+def genre_sentences(name: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """(paragraph, its sentences) taken from a genre file for the splits: evenly spaced
+    paragraphs of its training part (never :func:`spundetect.eval_real.genre_holdout`'s
+    lines) until about GENRE_SENTENCES sentences or GENRE_PARAGRAPHS paragraphs."""
+    lines = (shared_dir() / "corpus" / f"{name}.txt").read_text(encoding="utf-8").splitlines()
+    usable = lines[: int(len(lines) * GENRE_HOLDOUT)]
+    out, total = [], 0
+    for paragraph in usable[:: max(1, len(usable) // GENRE_PARAGRAPHS)]:
+        text = paragraph.strip()
+        sentences = tuple(text[s.start : s.end] for s in segment.sentences(text))
+        if not sentences:
+            continue
+        out.append((text, sentences))
+        total += len(sentences)
+        if total >= GENRE_SENTENCES:
+            break
     return tuple(out)
 
 
@@ -140,8 +179,10 @@ def make_examples(split: str, n: int, seed: int = 0, profiles: tuple[str, ...] =
     return out
 
 
-def datasheet() -> dict:
+def datasheet(genres: bool = False) -> dict:
     """Counts and checksums of what the splits are made from (for corpus/ and meta.json)."""
     files = {p.name: sha256_file(p) for p in corpus_files() if p.name in FILES}
-    counts = {s: len(split_lines(s)) for s in SPLITS}
+    if genres:
+        files |= {f"{g}.txt": sha256_file(shared_dir() / "corpus" / f"{g}.txt") for g in GENRES}
+    counts = {s: len(split_lines(s, genres)) for s in SPLITS}
     return {"files_sha256": files, "holdout_lines_per_split": counts, "splits_percent": SPLITS, "clean_share": CLEAN_SHARE}

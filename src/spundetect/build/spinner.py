@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from functools import cached_property
+from pathlib import Path
+from functools import cache, cached_property
 from typing import Sequence
 
 import numpy as np
@@ -20,7 +21,7 @@ from ..candidates.synonyms import IDX_BITS, MOBY_FWD, Thesaurus, _inflect, _infl
 from ..lm import language_model
 from ..restore import FUNCTION_WORDS
 
-__all__ = ["Swap", "Profile", "PROFILES", "Spinner"]
+__all__ = ["Swap", "Profile", "PROFILES", "EXTRA_PROFILES", "ALL_PROFILES", "Spinner", "real_choices"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +45,8 @@ class Profile:
     protect_quotes: bool = False  # skip quoted speech
     adjacent: bool = True  # may swap neighbouring words (else never two in a row)
     phrase_rate: float = 0.0  # chance of applying each applicable phrase swap first
+    real_rate: float = 0.0  # chance of a real tool's choice (:func:`real_choices`) where one is known
+    hyphen_parts: bool = False  # swap the parts of hyphenated words too ("pre-training" -> "pre-preparing")
 
 
 PROFILES = {
@@ -52,6 +55,38 @@ PROFILES = {
     "heavy": Profile("heavy", 0.50, protect_capitalised=False, phrase_rate=0.8),
     "moby": Profile("moby", 0.30, direction_only=True, protect_quotes=True, phrase_rate=0.0),
 }
+#: profiles a training run may add (``spundetect train --profile NAME``); the packaged model
+#: was trained on PROFILES alone
+EXTRA_PROFILES = {
+    # a SpinBot-style tool: most content words, names and headings too, sense-blind picks
+    # that real tools make, their phrase rewrites (spinbot_swaps.tsv), hyphenated words' parts
+    "tool": Profile("tool", 0.55, protect_capitalised=False, phrase_rate=0.9, real_rate=0.8, hyphen_parts=True),
+}
+ALL_PROFILES = {**PROFILES, **EXTRA_PROFILES}
+SPINBOT_SWAPS = Path(__file__).with_name("spinbot_swaps.tsv")
+
+
+@cache
+def real_choices() -> dict[str, tuple[tuple[str, ...], tuple[float, ...]]]:
+    """original lemma -> (written words, their odds): the word swaps of real spinner output,
+    read from the tortured-phrase list's development rows (never its 1,000 evaluation rows):
+    where a tortured phrase and its expected phrase have the same number of words, each pair
+    of differing words ("profound learning" / "deep learning": deep -> profound). Real tools
+    pick from every sense of a word ("network" -> "organization", "regression" -> "relapse")."""
+    from ..evaluation import pps_dev_rows
+
+    counts: dict[str, dict[str, int]] = {}
+    for tortured, expected in pps_dev_rows():
+        tw, ew = tortured.split(), expected[0].split()
+        if len(tw) != len(ew):
+            continue
+        for orig, written in zip(ew, tw):
+            if orig != written and orig.isalpha() and written.isalpha():
+                readings = _inflections(orig)
+                lemma = readings[0][0] if readings else orig
+                bucket = counts.setdefault(lemma, {})
+                bucket[written] = bucket.get(written, 0) + 1
+    return {k: (tuple(v), tuple(c / sum(v.values()) for c in v.values())) for k, v in sorted(counts.items())}
 
 
 @dataclass(eq=False)
@@ -70,12 +105,15 @@ class Spinner:
     protect_quotes: bool = False
     adjacent: bool = True
     phrase_rate: float = 0.0
+    real_rate: float = 0.0
+    hyphen_parts: bool = False
 
     @classmethod
     def from_profile(cls, profile: Profile, seed: int = 0) -> "Spinner":
         return cls(
             rate=profile.rate, direction_only=profile.direction_only, protect_capitalised=profile.protect_capitalised,
             seed=seed, protect_quotes=profile.protect_quotes, adjacent=profile.adjacent, phrase_rate=profile.phrase_rate,
+            real_rate=profile.real_rate, hyphen_parts=profile.hyphen_parts,
         )  # fmt: skip
 
     def __post_init__(self) -> None:
@@ -107,12 +145,23 @@ class Spinner:
         return [th.words[j] for j in ws.tolist()]
 
     def spin_word(self, word: str) -> str | None:
-        """A random synonym of ``word`` inflected like it, or None."""
+        """A random synonym of ``word`` inflected like it, or None (with ``hyphen_parts``,
+        a hyphenated word gets its parts swapped instead)."""
+        if self.hyphen_parts and "-" in word.strip("-"):
+            parts = word.split("-")
+            new = [(self.spin_word(p) if len(p) >= 4 and p.isalpha() and self.rng.random() < 0.7 else None) or p for p in parts]
+            return "-".join(new) if new != parts else None
         w = word.lower()
         known = language_model().known
         options: list[str] = []
         readings = _inflections(w) or [(w, "", "")]
         lemma, upos, tag = self.rng.choice(readings)
+        real = real_choices().get(lemma) if self.real_rate else None
+        if real and self.rng.random() < self.real_rate:
+            pick = self.rng.choices(real[0], real[1])[0]
+            form = (_inflect(pick, upos, tag) if upos else None) or pick
+            if form != w:
+                return form.capitalize() if word[:1].isupper() else form
         for syn in self.synonyms(lemma):
             form = _inflect(syn, upos, tag) if upos else syn
             if form and form != w and " " not in form and known(form):
@@ -126,7 +175,8 @@ class Spinner:
     def phrase_swaps(self) -> dict[tuple[str, ...], list[str]]:
         """original phrase (tokens) -> written phrases: the phrase table's multiword rows
         (one-word rows are synonyms like the thesaurus's), excluding the rows taken from
-        observations of the seed article (provenance "design")."""
+        observations of the seed article (provenance "design"); with ``real_rate``, also the
+        rewrites of ``spinbot_swaps.tsv``."""
         from ..candidates.phrases import phrase_table
 
         out: dict[tuple[str, ...], list[str]] = {}
@@ -134,6 +184,11 @@ class Spinner:
             for sw in swaps:
                 if sw.provenance != "design" and (" " in sw.written or " " in sw.original):
                     out.setdefault(tuple(sw.original.split()), []).append(sw.written)
+        if self.real_rate:  # a tool like the real ones: their rewrites too
+            for line in SPINBOT_SWAPS.read_text(encoding="utf-8").splitlines():
+                if line and not line.startswith(("#", "written\t")):
+                    written, original = line.split("\t")
+                    out.setdefault(tuple(original.split()), []).append(written)
         return out
 
     def spin(self, tokens: Sequence[str]) -> tuple[list[str], list[Swap], list[int]]:

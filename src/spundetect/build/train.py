@@ -53,9 +53,10 @@ from ..features import (
 from ..detector import document_score, sentence_words
 from ..model import DEFAULT_MODEL_DIR, Averaged, SpinModel, save_model
 from .dataset import Document, Example, datasheet, make_documents
+from .spinner import PROFILES
 from .sources import package_version
 
-__all__ = ["train_model", "featurize", "Featurized"]
+__all__ = ["train_model", "featurize", "Featurized", "TrainingData"]
 
 log = logging.getLogger(__name__)
 
@@ -136,11 +137,23 @@ def _threshold_for_rate(clean_scores: np.ndarray, rate: float) -> float:
     return math.ceil(t * 10_000) / 10_000  # 4 decimals, rounded up: stored as used
 
 
-def _fit_member(seed: int, n_train: int) -> tuple[Any, Any, Any, int]:
+@dataclass(frozen=True)
+class TrainingData:
+    """What the documents are drawn from: spinner profiles (``build.spinner.ALL_PROFILES``
+    names) and whether the genre files join the corpus lines (``build.dataset``)."""
+
+    profiles: tuple[str, ...] = tuple(PROFILES)
+    genres: bool = False
+
+    def documents(self, split: str, n: int, seed: int) -> list[Document]:
+        return make_documents(split, n, seed, self.profiles, self.genres)
+
+
+def _fit_member(seed: int, n_train: int, data: TrainingData) -> tuple[Any, Any, Any, int]:
     """Span, sentence and second-stage span classifiers fitted on the training draw of
     ``seed``, and its number of sentences."""
     t0 = time.perf_counter()
-    train = featurize(make_documents("train", n_train, seed))
+    train = featurize(data.documents("train", n_train, seed))
     log.info(
         "train (seed %d): %d sentences, %d word rows (%.1f%% spun), %.0f s",
         seed,
@@ -169,6 +182,7 @@ def train_model(
     n_train: int = N_TRAIN,
     n_val: int = N_VALIDATION,
     members: int = 1,
+    data: TrainingData = TrainingData(),
 ) -> SpinModel:
     """Fit ``members`` sets of classifiers (training draws ``seed``, ``seed + 1``, ...;
     more than one are averaged), pick thresholds on the validation draw of ``seed`` and save
@@ -176,7 +190,7 @@ def train_model(
     if members < 1:
         raise ValueError("members must be at least 1")
     t0 = time.perf_counter()
-    fitted = [_fit_member(seed + i, n_train) for i in range(members)]
+    fitted = [_fit_member(seed + i, n_train, data) for i in range(members)]
     spans, sentences, contexts, n_sentences = (list(x) for x in zip(*fitted))
     if members == 1:
         model = SpinModel(spans[0], sentences[0], {}, context=contexts[0], context_min_p=CONTEXT_MIN_P)
@@ -188,7 +202,7 @@ def train_model(
             context=Averaged(contexts),
             context_min_p=CONTEXT_MIN_P,
         )
-    val = featurize(make_documents("validation", n_val, seed))
+    val = featurize(data.documents("validation", n_val, seed))
     vfirst = model.span_proba(val.X)
     vsent = model.sentence_proba(sentence_rows(val.split_rows(vfirst), val.parts, val.sent_doc))
     vspan = model.span_context_proba(val.X, vfirst, val.row_sent, val.row_doc)
@@ -276,12 +290,16 @@ def train_model(
         "version": "1",
         "trained": date.today().isoformat(),
         "seed": seed,
-        "training": {"train_sentences": n_sentences[0], "validation_sentences": len(val.examples), **datasheet()},
+        "training": {
+            "train_sentences": n_sentences[0], "validation_sentences": len(val.examples), **datasheet(data.genres),
+        },  # fmt: skip
         "features": {"span": list(TOKEN_FEATURES), "span_context": list(CONTEXT_FEATURES), "sentence": list(SENTENCE_FEATURES)},
         "artifacts": _artifact_versions(),
         "versions": {p: package_version(p) for p in ("scikit-learn", "numpy", "skops", "lemminflect")},
         "metrics": metrics,
     }
+    if data != TrainingData():
+        model.meta["training"]["profiles"], model.meta["training"]["genres"] = list(data.profiles), data.genres
     if members > 1:
         model.meta["members"] = [seed + i for i in range(members)]
         model.meta["training"]["train_sentences"] = n_sentences

@@ -1,0 +1,45 @@
+"""The real-text evaluation's pieces (spundetect.eval_real), on hand-made cases."""
+
+import numpy as np
+import pytest
+
+from spundetect.eval_real import _auc, _recall_at, genre_holdout, real_documents, stretches
+
+
+def test_stretches_are_the_words_aligned_differently():
+    original = "Most competitive neural sequence transduction models have an encoder-decoder structure."
+    spun = "Most cutthroat neural grouping transduction models have an encoder-decoder structure."
+    assert [spun[a:b] for a, b in stretches(original, spun)] == ["cutthroat", "grouping"]
+    # a run of changed words is one stretch; punctuation-only changes are none
+    assert stretches("He said it, then left.", "He said it; then left.") == []
+    spun = "At the point when it rains, we stay."
+    assert [spun[a:b] for a, b in stretches("When it rains, we stay.", spun)] == ["At the point"]  # "when" matches
+
+
+def test_auc_and_recall_at_a_clean_rate():
+    pos, neg = np.array([0.9, 0.8, 0.3]), np.array([0.1, 0.2, 0.3, 0.85])
+    # pairs won: 0.9 beats 4, 0.8 beats 3, 0.3 beats 2 and ties 1
+    assert _auc(pos, neg) == pytest.approx((4 + 3 + 2.5) / 12)
+    recall, threshold = _recall_at(pos, neg, 0.25)  # one clean score in four may reach it
+    assert threshold > 0.3 and recall == pytest.approx(2 / 3)
+    recall, threshold = _recall_at(pos, neg, 0.0)
+    assert threshold > 0.85 and recall == pytest.approx(1 / 3)
+
+
+def test_real_documents_and_the_genre_holdout(shared):
+    docs = real_documents(shared)
+    assert sum(len(d.spun) for d in docs) == 137
+    for d in docs:
+        assert [d.text[a : a + len(s)] for a, s in zip(d.starts, d.spun)] == list(d.spun)
+    lines = (shared / "corpus" / "reviews.txt").read_text(encoding="utf-8").splitlines()
+    held = genre_holdout("reviews", shared)
+    assert held == lines[len(lines) - len(held) :] and 0.1 < len(held) / len(lines) < 0.2
+
+
+def test_training_never_reads_the_genre_holdout(shared):
+    from spundetect.build.dataset import genre_sentences
+    from spundetect.eval_real import GENRES
+
+    for name in GENRES:
+        held = set(genre_holdout(name, shared))
+        assert not any(paragraph in held for paragraph, _ in genre_sentences(name))
