@@ -97,3 +97,41 @@ def test_version():
 
     r = runner.invoke(app, ["--version"])
     assert r.exit_code == 0 and r.stdout == f"spundetect {__version__}\n"
+
+
+def test_records_at_every_level_and_a_short_repr(detector):
+    text = (EXAMPLES / "clean_article.txt").read_text(encoding="utf-8")
+    clean = detector.check(text, "clean.txt")
+    assert clean.records() == []  # no span: no span row
+    (doc,) = clean.records("document")
+    assert doc["path"] == "clean.txt" and doc["verdict"] == "clean" and doc["spans"] == 0
+    rows = clean.records("sentence")
+    assert len(rows) == len(clean.sentences) and rows[0]["text"] == text[rows[0]["start"] : rows[0]["end"]]
+    with pytest.raises(ValueError):
+        clean.records("word")
+    assert repr(clean).startswith("Report(path='clean.txt', verdict='clean'") and len(repr(clean)) < 200
+    assert "white-space:pre-wrap" in clean._repr_html_()  # paragraphs kept in notebooks
+
+
+def test_output_file_line_summary_over_many_files_and_info_in_words(tmp_path):
+    out = tmp_path / "r.txt"
+    r = runner.invoke(app, ["check", str(EXAMPLES / "spun_article.txt"), str(EXAMPLES / "clean_article.txt"), "-o", str(out)])
+    assert r.exit_code == 1
+    assert r.stderr.splitlines() == [f"spundetect: wrote {out}", "spundetect: 2 documents: 1 spun, 0 suspicious, 1 clean"]
+    r = runner.invoke(app, ["info"])
+    assert "a document is likely spun from spin score 0.83" in r.stdout and "{" not in r.stdout.split("model:")[0]
+
+
+def test_train_writes_into_the_package_only_when_asked():
+    r = runner.invoke(app, ["train"])
+    assert r.exit_code == 2 and "--packaged" in r.stderr
+
+
+def test_html_title_names_the_file_and_the_footer_the_versions(detector):
+    from spundetect import __version__
+    from spundetect.render import render_html
+
+    report = detector.check("The press convention was held.", "essay.txt")
+    page = render_html([report], report.model)
+    assert "<title>spundetect report: essay.txt</title>" in page
+    assert f"Made by spundetect {__version__} on " in page and report.model["sha256"][:16] in page

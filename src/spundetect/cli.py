@@ -223,6 +223,7 @@ def check(
     use_color = format is Format.text and output is None and _use_color(color, sys.stdout)
     progress = _Progress()
     errors, found = 0, False
+    verdicts: dict[str, int] = {}
     try:
         writer = _writer(format, out, detector, show=show.value, color=use_color)
         items = read_inputs(paths, glob or DEFAULT_GLOBS, html=html_input, jsonl_field=jsonl_field)
@@ -235,15 +236,21 @@ def check(
             for warning in item.warnings:
                 typer.echo(f"spundetect: warning: {warning}", err=True)
             found |= totals.verdict != "clean"
+            verdicts[totals.verdict] = verdicts.get(totals.verdict, 0) + 1
         writer.close()
         if sink:
             sink.commit()
+            typer.echo(f"spundetect: wrote {output}", err=True)
     except OutputError as e:
         _fail(f"{output}: cannot write: {e}")
     finally:
         progress.close()
         if sink:
             sink.discard()  # after commit(): nothing to do; after a failure: the old file stays as it was
+    documents = sum(verdicts.values())
+    if documents > 1 or errors:
+        counts = ", ".join(f"{verdicts.get(v, 0)} {v}" for v in ("spun", "suspicious", "clean"))
+        typer.echo(f"spundetect: {documents} documents: {counts}" + (f"; {errors} not read" if errors else ""), err=True)
     if errors:
         raise typer.Exit(EXIT_ERROR)
     if found and not exit_zero:
@@ -493,7 +500,8 @@ def _fingerprint_info() -> dict[str, str]:
 @app.command()
 def train(
     seed: int = typer.Option(0, "--seed", help="Random seed (same seed, same model)."),
-    out: Optional[Path] = typer.Option(None, "--out", help="Model folder to write (default: the packaged model)."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Model folder to write."),
+    packaged: bool = typer.Option(False, "--packaged", help="Write into the installed package instead (its rebuild)."),
     members: int = typer.Option(
         1, "--members", min=1, max=9, help="Average N models, each on its own draw (steadier, slower checks)."
     ),
@@ -502,14 +510,16 @@ def train(
     ),
     genres: bool = typer.Option(False, "--genres", help="Add the corpus's fiction, reviews, biomedical, technical and forum text."),
 ) -> None:
-    """Rebuild the classifier from ../shared/corpus (minutes on 2 cores). Without options it
-    rebuilds the packaged model."""
+    """Rebuild the classifier from ../shared/corpus (minutes on 2 cores). With --packaged and
+    no other option, it rebuilds the packaged model."""
     import logging
 
     from .build.spinner import EXTRA_PROFILES, PROFILES
     from .build.train import TrainingData, train_model
     from .model import DEFAULT_MODEL_DIR
 
+    if (out is None) != packaged:
+        _fail("pass --out DIR, or --packaged to rebuild the installed package's model")
     unknown = sorted(set(profile or ()) - set(EXTRA_PROFILES))
     if unknown:
         _fail(f"unknown profile {', '.join(unknown)} (choose from {', '.join(EXTRA_PROFILES)})")
@@ -599,14 +609,33 @@ def info(
         typer.echo(json.dumps(data, indent=1, ensure_ascii=False))
         return
     typer.echo(f"spundetect {__version__}")
+    for line in _thresholds_in_words(data["model"]["thresholds"]):
+        typer.echo(line)
     for section in ("model",):
         typer.echo(f"{section}:")
         for key, value in data[section].items():
+            if key == "thresholds":
+                value = ", ".join(f"{k} {v}" for k, v in value.items())
             typer.echo(f"  {key}: {value}")
     for name, entry in data["artifacts"].items():
         typer.echo(f"{name}:")
         for key, value in entry.items():
             typer.echo(f"  {key}: {value}")
+
+
+def _thresholds_in_words(th: dict) -> list[str]:
+    """What the model's thresholds mean, for ``info``."""
+    if not th:
+        return []
+    return [
+        "How the model decides (scores are probabilities from 0 to 1):",
+        f"  a document is likely spun from spin score {th['document']:.2f} (the mean of its sentence scores, "
+        "weighted by their words) when a sentence is flagged too;",
+        f"  a sentence is flagged from {th['sentence']:.2f}, from {th['sentence_in_flagged_doc']:.2f} when the "
+        "rest of its document scores as spun, and always when it holds a known tortured phrase;",
+        f"  a word or phrase is marked from {th['span']:.2f}, from {th['span_in_flagged']:.2f} in a flagged sentence, "
+        f"from {th['span_in_flagged_doc']:.2f} in a spun document.",
+    ]
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -430,11 +430,17 @@ def render_html(reports: Sequence[Report], model: dict[str, str], fingerprints: 
     """A standalone page (no network requests): highlighted spans with their suggested
     originals on hover and in a side list, a sentence heat strip, the document score, the
     model and fingerprint-list versions."""
+    from datetime import datetime, timezone
+
+    from . import __version__
+
     e = html.escape
+    names = [r.path or "-" for r in reports]
+    title = "spundetect report" + (f": {names[0]}" if len(names) == 1 else f": {len(names)} documents" if names else "")
     parts = [
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
         "<meta name='viewport' content='width=device-width, initial-scale=1'>",
-        "<title>spundetect report</title><style>" + _CSS + "</style></head><body>",
+        f"<title>{e(title)}</title><style>" + _CSS + "</style></head><body>",
         "<header><h1>spundetect report</h1>",
         f"<p class='caution'>{e(CAUTION)} Marked spans are phrases a synonym spinner may have produced; "
         "the suggested originals are guesses. Read the text before drawing conclusions.</p></header>",
@@ -444,9 +450,10 @@ def render_html(reports: Sequence[Report], model: dict[str, str], fingerprints: 
     fp = fingerprints or {}
     parts.append(
         "<footer>"
-        f"Model {e(model.get('name', ''))} {e(model.get('version', ''))} (sha256 {e(model.get('sha256', '')[:16])}…). "
+        f"Made by spundetect {e(__version__)} on {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC with model "
+        f"{e(model.get('name', ''))} {e(model.get('version', ''))} (sha256 {e(model.get('sha256', '')[:16])}…). "
         f"Tortured-phrase fingerprints: list sha256 {e(fp.get('list_sha256', '')[:16])}…; {e(fp.get('credit', ''))} "
-        "Made by spundetect; this page makes no network requests.</footer></body></html>\n"
+        "This page makes no network requests.</footer></body></html>\n"
     )
     return "".join(parts)
 

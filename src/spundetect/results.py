@@ -142,8 +142,36 @@ class Report:
             return start, end
         return int(self.source_offsets[start, 0]), int(self.source_offsets[end - 1, 1])
 
-    def records(self) -> list[dict[str, Any]]:
-        """One flat row per span (for ``pandas.DataFrame(report.records())``)."""
+    def __repr__(self) -> str:
+        flagged = sum(s.spun for s in self.sentences)
+        return (
+            f"Report(path={self.path!r}, verdict={self.verdict!r}, score={self.score:.4f}, words={self.words}, "
+            f"sentences={len(self.sentences)} ({flagged} flagged), spans={len(self.spans)})"
+        )
+
+    def records(self, level: str = "span") -> list[dict[str, Any]]:
+        """Flat rows for ``pandas.DataFrame(report.records(level))``: one per ``"span"``
+        (the default), per ``"sentence"`` (every sentence, flagged or not) or for the
+        ``"document"`` (one row, so clean documents keep a row)."""
+        if level == "document":
+            flagged = sum(s.spun for s in self.sentences)
+            return [
+                {
+                    "path": self.path, "verdict": self.verdict, "score": _r(self.score), "spun": self.spun,
+                    "words": self.words, "sentences": len(self.sentences), "sentences_flagged": flagged,
+                    "spans": len(self.spans),
+                }
+            ]  # fmt: skip
+        if level == "sentence":
+            return [
+                {
+                    "path": self.path, "sentence": i, "start": s.start, "end": s.end, "text": self.text[s.start : s.end],
+                    "score": _r(s.score), "spun": s.spun, "spans": len(s.spans),
+                }
+                for i, s in enumerate(self.sentences)
+            ]  # fmt: skip
+        if level != "span":
+            raise ValueError(f"level must be 'document', 'sentence' or 'span', not {level!r}")
         rows = []
         for i, s in enumerate(self.sentences):
             for sp in s.spans:
