@@ -54,15 +54,32 @@ def test_html_report_renders_spans_and_hover_text(tmp_path):
         target = page.locator("mark.spun", has_text="press convention")
         assert target.count() == 1
         assert target.get_attribute("data-original") == "press conference"
-        assert "press conference" in target.get_attribute("title")
+        assert target.get_attribute("title") is None  # one tooltip: the page's own
+        assert page.locator("[title]").evaluate_all("els => els.every(e => !e.closest('.text'))")
         before = target.evaluate("el => getComputedStyle(el, '::after').content")
         target.hover()
         after = target.evaluate("el => getComputedStyle(el, '::after').content")
         assert before in ("none", "normal", "") and "press conference" in after
         assert page.locator("aside li").count() == marks.count()
         assert page.locator(".strip a").count() == 16  # one heat cell per sentence
+        assert "likely spun from 0.83" in page.inner_text(".legend")
         assert "risk marker, not proof" in page.inner_text("header")
+        # marks and the list are numbered alike and linked both ways
+        ref = target.locator("xpath=following-sibling::sup[1]/a")
+        n = int(ref.inner_text())
+        item = page.locator(f"aside li:nth-child({n})")
+        assert ref.get_attribute("href") == "#" + item.get_attribute("id")
+        assert item.locator("a").get_attribute("href") == "#" + target.get_attribute("id")
+        assert "press conference" in item.inner_text() and "span score" in item.inner_text()
         page.screenshot(path=str(shots / "report.png"), full_page=False)
+        # a phone: the columns stack, nothing overflows sideways, originals show without hover
+        page.mouse.move(0, 0)  # no tooltip open
+        page.set_viewport_size({"width": 400, "height": 800})
+        assert page.evaluate("document.documentElement.scrollWidth") <= 400  # a long path in the heading too
+        text_box, side_box = page.locator(".text").first.bounding_box(), page.locator("aside").first.bounding_box()
+        assert side_box["y"] >= text_box["y"] + text_box["height"] and side_box["x"] + side_box["width"] <= 400
+        assert item.is_visible() and "press conference" in item.inner_text()
+        page.screenshot(path=str(shots / "report-400px.png"), full_page=True)
         browser.close()
     assert (shots / "report.png").stat().st_size > 10_000
     assert all(u.startswith("file://") for u in requests), requests  # standalone: no network requests

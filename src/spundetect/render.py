@@ -406,13 +406,22 @@ body{font:15px/1.6 system-ui,sans-serif;margin:0;color:#222;background:#fafafa}
 header,footer{padding:.8em 1.5em;background:#fff;border-bottom:1px solid #ddd}
 footer{border-top:1px solid #ddd;border-bottom:0;font-size:13px;color:#555}
 .doc{display:flex;gap:1.5em;padding:1em 1.5em;border-bottom:2px solid #ccc}
-.text{flex:3;white-space:pre-wrap;background:#fff;padding:1em;border:1px solid #ddd}
-aside{flex:1;min-width:16em;font-size:14px}
+.main{flex:3;min-width:0}
+h1,h2{overflow-wrap:anywhere}
+.text{white-space:pre-wrap;overflow-wrap:anywhere;background:#fff;padding:1em;border:1px solid #ddd}
+aside{flex:1;min-width:16em;font-size:14px;overflow-wrap:anywhere}
+sup a.ref{font-size:11px;text-decoration:none;color:#e65100}
+.legend,.evidence{font-size:13px;color:#444}
+.strip a.flagged{outline:2px solid #b71c1c;outline-offset:-2px}
+details.restored{margin-top:.8em}
+ins{background:#c8e6c9;text-decoration:none}
+@media (max-width:700px){.doc{flex-direction:column;padding:.6em}aside{min-width:0}header,footer{padding:.6em}
+ h1{font-size:1.4em}.text{padding:.6em}}
 aside ol{padding-left:1.4em}
 .sent.spun{background:#fff3e0}
 mark.spun{background:#ffcc80;position:relative;cursor:help;border-bottom:2px solid #e65100}
-mark.spun:hover::after{content:"\\2192  " attr(data-original);position:absolute;left:0;top:1.6em;z-index:9;
- white-space:nowrap;background:#263238;color:#fff;padding:.2em .5em;border-radius:3px;font-size:13px}
+mark.spun:hover::after{content:"\\2192  " attr(data-tip);position:absolute;left:0;top:1.6em;z-index:9;
+ white-space:normal;width:max-content;max-width:60vw;background:#263238;color:#fff;padding:.2em .5em;border-radius:3px;font-size:13px}
 .strip{display:flex;height:18px;margin:.4em 0;border:1px solid #bbb;max-width:40em}
 .strip a{flex:1;display:block}
 .score{font-size:1.3em;font-weight:bold}
@@ -458,43 +467,66 @@ def render_html(reports: Sequence[Report], model: dict[str, str], fingerprints: 
     return "".join(parts)
 
 
+_SOURCE_WORDS = {"fingerprint": "known tortured phrase", "phrase": "phrase rewrite", "synonym": "likely synonym swap"}
+
+
 def _html_document(r: Report, d: int) -> str:
     e = html.escape
     flagged = sum(s.spun for s in r.sentences)
+    kinds: dict[str, int] = {}
+    for sp in r.spans:
+        kinds[sp.source] = kinds.get(sp.source, 0) + 1
+    evidence = ", ".join(f"{n} {_SOURCE_WORDS.get(k, k)}{'s' if n > 1 else ''}" for k, n in sorted(kinds.items())) or "no marked spans"
+    cut = f"; the document is likely spun from {r.threshold:.2f}" if r.threshold is not None else ""
     head = (
-        f"<section class='doc' id='doc{d}'><div style='flex:3'><h2>{e(r.path or '-')}</h2>"
+        f"<section class='doc' id='doc{d}'><div class='main'><h2>{e(r.path or '-')}</h2>"
         f"<div class='score verdict-{r.verdict}' data-score='{r.score:.4f}' data-verdict='{r.verdict}'>"
         f"{e(VERDICTS[r.verdict])}</div><div>{e(score_words(Totals.of(r)))}</div>"
-        f"<div>{r.words} words; {flagged}/{len(r.sentences)} sentences and {len(r.spans)} spans flagged"
+        f"<div class='evidence'>Evidence: {e(evidence)}; {flagged} of {len(r.sentences)} sentences flagged; {r.words} words"
         + "".join(f"; {e(n)}" for n in r.notes)
-        + "</div><div class='strip' title='sentence scores, in order'>"
+        + "</div><div class='strip'>"
         + "".join(
-            f"<a href='#d{d}s{i}' style='background:{_heat(s.score)}' title='sentence {i + 1}: {s.score:.2f}'></a>"
+            f"<a href='#d{d}s{i}' class='{'flagged' if s.spun else ''}' style='background:{_heat(s.score)}' "
+            f"title='sentence {i + 1}: score {s.score:.2f}{' (flagged)' if s.spun else ''}'></a>"
             for i, s in enumerate(r.sentences)
         )
-        + "</div><div class='text'>"
+        + f"</div><div class='legend'>Sentence scores in order, white 0 to red 1; outlined: flagged sentences{e(cut)}."
+        "</div><div class='text'>"
     )
-    body, pos = [], 0
+    body, pos, k = [], 0, 0
+    restored, rpos = [], 0
     for i, s in enumerate(r.sentences):
         body.append(e(r.text[pos : s.start]))
         cls = "sent spun" if s.spun else "sent"
-        body.append(f"<span class='{cls}' id='d{d}s{i}' data-score='{s.score:.4f}' title='sentence score {s.score:.2f}'>")
+        body.append(f"<span class='{cls}' id='d{d}s{i}' data-score='{s.score:.4f}'>")
         inner = s.start
         for sp in s.spans:
             body.append(e(r.text[inner : sp.start]))
-            originals = ", ".join(f"{o.text} ({o.score:.2f})" for o in sp.originals) or "no suggestion"
-            top = sp.originals[0].text if sp.originals else "?"
+            top = sp.originals[0] if sp.originals else None
+            tip = f"{top.text} (probability {top.score:.2f})" if top else "no suggestion"
             body.append(
-                f"<mark class='spun' data-original='{e(top)}' title='{e(originals)}' "
+                f"<mark class='spun' id='d{d}m{k}' data-original='{e(top.text if top else '?')}' data-tip='{e(tip)}' "
                 f"data-score='{sp.score:.4f}' data-source='{e(sp.source)}'>{e(sp.text)}</mark>"
+                f"<sup><a class='ref' href='#d{d}l{k}'>{k + 1}</a></sup>"
             )
+            restored.append(e(r.text[rpos : sp.start]) + (f"<ins>{e(top.text)}</ins>" if top else e(sp.text)))
+            rpos = sp.end
             inner = sp.end
+            k += 1
         body.append(e(r.text[inner : s.end]) + "</span>")
         pos = s.end
     body.append(e(r.text[pos:]))
+    restored.append(e(r.text[rpos:]))
+    original = (
+        "<details class='restored'><summary>Reconstructed original (each span replaced by its top suggestion)</summary>"
+        f"<div class='text'>{''.join(restored)}</div></details>"
+    )
     side = ["<aside><h3>Suspected spans</h3><ol>"]
-    for sp in r.spans:
-        originals = " | ".join(e(o.text) for o in sp.originals) or "?"
-        side.append(f"<li><b>{e(sp.text)}</b> &rarr; {originals} <small>({sp.score:.2f}, {e(sp.source)})</small></li>")
+    for k, sp in enumerate(r.spans):
+        originals = " | ".join(f"{e(o.text)} <small>(probability {o.score:.2f})</small>" for o in sp.originals) or "?"
+        side.append(
+            f"<li id='d{d}l{k}'><a href='#d{d}m{k}'><b>{e(sp.text)}</b></a> &rarr; {originals}"
+            f"<br><small>span score {sp.score:.2f}; {e(_SOURCE_WORDS.get(sp.source, sp.source))}</small></li>"
+        )
     side.append("</ol></aside>")
-    return head + "".join(body) + "</div></div>" + "".join(side) + "</section>"
+    return head + "".join(body) + "</div>" + original + "</div>" + "".join(side) + "</section>"
