@@ -101,6 +101,7 @@ def test_missing_and_unreadable_paths_do_not_stop_the_run(tmp_path):
     assert err == [
         f"spundetect: {tmp_path / 'missing.txt'}: No such file or directory",
         f"spundetect: {unreadable}: Not a directory",
+        "spundetect: 1 document: 1 spun, 0 suspicious, 0 clean; 2 not read",
     ]
     if os.geteuid() != 0:  # root reads anything
         locked = tmp_path / "locked.txt"

@@ -248,9 +248,10 @@ def check(
         if sink:
             sink.discard()  # after commit(): nothing to do; after a failure: the old file stays as it was
     documents = sum(verdicts.values())
-    if documents > 1 or errors:
+    if documents + errors > 1:  # a closing count over several inputs
         counts = ", ".join(f"{verdicts.get(v, 0)} {v}" for v in ("spun", "suspicious", "clean"))
-        typer.echo(f"spundetect: {documents} documents: {counts}" + (f"; {errors} not read" if errors else ""), err=True)
+        noun = "document" if documents == 1 else "documents"
+        typer.echo(f"spundetect: {documents} {noun}: {counts}" + (f"; {errors} not read" if errors else ""), err=True)
     if errors:
         raise typer.Exit(EXIT_ERROR)
     if found and not exit_zero:
