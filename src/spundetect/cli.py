@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 from typing import Optional
@@ -314,19 +315,15 @@ class SafeOutput:
         self.file = os.fdopen(fd, "w", encoding="utf-8", newline="")
 
     def write(self, s: str) -> None:
-        try:
+        with _as_output_error():
             self.file.write(s)
-        except OSError as e:
-            raise OutputError(e.strerror or str(e)) from None
 
     def flush(self) -> None:
-        try:
+        with _as_output_error():
             self.file.flush()
-        except OSError as e:
-            raise OutputError(e.strerror or str(e)) from None
 
     def commit(self) -> None:
-        try:
+        with _as_output_error():
             self.file.flush()
             if self.temp is not None:
                 os.fsync(self.file.fileno())
@@ -337,8 +334,6 @@ class SafeOutput:
                 self.temp = None
             else:
                 self.file.close()
-        except OSError as e:
-            raise OutputError(e.strerror or str(e)) from None
 
     def discard(self) -> None:
         try:
@@ -348,6 +343,14 @@ class SafeOutput:
         if self.temp is not None:
             self.temp.unlink(missing_ok=True)
             self.temp = None
+
+
+@contextmanager
+def _as_output_error():
+    try:
+        yield
+    except OSError as e:
+        raise OutputError(e.strerror or str(e)) from None
 
 
 def _umask() -> int:
