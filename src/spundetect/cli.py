@@ -512,7 +512,9 @@ def train(
     profile: Optional[list[str]] = typer.Option(
         None, "--profile", help="Add a spinner profile to the four defaults (repeatable): tool."
     ),
-    genres: bool = typer.Option(False, "--genres", help="Add the corpus's fiction, reviews, biomedical, technical and forum text."),
+    genres: bool = typer.Option(
+        False, "--genres", help="Add the corpus's fiction, reviews, biomedical, technical and forum text."
+    ),
 ) -> None:
     """Rebuild the classifier from ../shared/corpus (minutes on 2 cores). With --packaged and
     no other option, it rebuilds the packaged model."""
@@ -675,6 +677,7 @@ def main(argv: list[str] | None = None) -> None:
             traceback.print_exc()
         else:
             message = " ".join(str(e).split())[:300]
-            typer.echo(f"spundetect: error: {type(e).__name__}{': ' + message if message else ''} (--debug shows where)", err=True)
+            what = type(e).__name__ + (f": {message}" if message else "")
+            typer.echo(f"spundetect: error: {what} (--debug shows where)", err=True)
         code = EXIT_ERROR
     sys.exit(code if isinstance(code, int) else 0)

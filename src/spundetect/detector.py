@@ -145,7 +145,8 @@ class Detector:
         score, doc_spun, sent_spun, span_t = self.decide(sent_p, words, [k.any() for k in known])
         own_t = span_t if self.span_threshold is None else _own(self).decide(sent_p, words, [k.any() for k in known])[3]
         results, evidence = [], bool(sent_spun.any())
-        for s, tokens, rows, p, sp, spun, st, fp, own in zip(sents, tokens_of, parts, span_p, sent_p, sent_spun, span_t, known, own_t):
+        per_sentence = zip(sents, tokens_of, parts, span_p, sent_p, sent_spun, span_t, known, own_t)
+        for s, tokens, rows, p, sp, spun, st, fp, own in per_sentence:
             spans = []
             groups = self.groups(tokens, rows, p, st, fp)
             prob = _token_probs(len(tokens), rows, p) if groups else None  # most sentences have no span
@@ -154,7 +155,8 @@ class Detector:
                 a, b, cands = self._restore(tokens, a, b, prob)
                 source = "fingerprint" if is_fp else (cands[0].source if cands else "synonym")
                 start, end = s.tokens[a].start, s.tokens[b - 1].end
-                originals = tuple(Suggestion(c.text, c.score) for i, c in enumerate(cands) if i == 0 or c.score >= MIN_ALTERNATIVE)
+                shown = [c for i, c in enumerate(cands) if i == 0 or c.score >= MIN_ALTERNATIVE]
+                originals = tuple(Suggestion(c.text, c.score) for c in shown)
                 spans.append(Span(start, end, text[start:end], span_score, source, originals))
             results.append(SentenceResult(s.start, s.end, float(sp), bool(spun), tuple(spans)))
         return Report(

@@ -155,7 +155,9 @@ def eval_real(detector, root: Path | None = None) -> dict:
             "clean_sentences": len(clean),
             "clean_flagged_share": round(float(neg_flagged.mean()), 4),
         },
-        "sentences_in_documents": {"sentences": in_docs, "flagged": flagged_in_docs, "flagged_share": _share(flagged_in_docs, in_docs)},
+        "sentences_in_documents": {
+            "sentences": in_docs, "flagged": flagged_in_docs, "flagged_share": _share(flagged_in_docs, in_docs),
+        },
         "documents_3plus": {
             "documents": big_docs,
             "flagged": big_flagged,
@@ -198,7 +200,8 @@ def eval_genres(detector, root: Path | None = None, n: int = GENRE_DOCS) -> dict
             "sentences": sents,
             "sentences_flagged_share": _share(flagged, sents),
         }
-        total_docs, total_spun, total_sents, total_flagged = total_docs + len(docs), total_spun + spun, total_sents + sents, total_flagged + flagged
+        total_docs, total_spun = total_docs + len(docs), total_spun + spun
+        total_sents, total_flagged = total_sents + sents, total_flagged + flagged
     out["all"] = {
         "documents": total_docs,
         "documents_spun_share": _share(total_spun, total_docs),

@@ -421,7 +421,8 @@ aside ol{padding-left:1.4em}
 .sent.spun{background:#fff3e0}
 mark.spun{background:#ffcc80;position:relative;cursor:help;border-bottom:2px solid #e65100}
 mark.spun:hover::after{content:"\\2192  " attr(data-tip);position:absolute;left:0;top:1.6em;z-index:9;
- white-space:normal;width:max-content;max-width:60vw;background:#263238;color:#fff;padding:.2em .5em;border-radius:3px;font-size:13px}
+ white-space:normal;width:max-content;max-width:60vw;background:#263238;color:#fff;padding:.2em .5em;
+ border-radius:3px;font-size:13px}
 .strip{display:flex;height:18px;margin:.4em 0;border:1px solid #bbb;max-width:40em}
 .strip a{flex:1;display:block}
 .score{font-size:1.3em;font-weight:bold}
@@ -476,7 +477,8 @@ def _html_document(r: Report, d: int) -> str:
     kinds: dict[str, int] = {}
     for sp in r.spans:
         kinds[sp.source] = kinds.get(sp.source, 0) + 1
-    evidence = ", ".join(f"{n} {_SOURCE_WORDS.get(k, k)}{'s' if n > 1 else ''}" for k, n in sorted(kinds.items())) or "no marked spans"
+    evidence = ", ".join(f"{n} {_SOURCE_WORDS.get(k, k)}{'s' if n > 1 else ''}" for k, n in sorted(kinds.items()))
+    evidence = evidence or "no marked spans"
     cut = f"; the document is likely spun from {r.threshold:.2f}" if r.threshold is not None else ""
     head = (
         f"<section class='doc' id='doc{d}'><div class='main'><h2>{e(r.path or '-')}</h2>"

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from pathlib import Path
 from functools import cache, cached_property
+from pathlib import Path
 from typing import Sequence
 
 import numpy as np

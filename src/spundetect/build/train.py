@@ -53,8 +53,8 @@ from ..features import (
 from ..detector import document_score, sentence_words
 from ..model import DEFAULT_MODEL_DIR, Averaged, SpinModel, save_model
 from .dataset import Document, Example, datasheet, make_documents
-from .spinner import PROFILES
 from .sources import package_version
+from .spinner import PROFILES
 
 __all__ = ["train_model", "featurize", "Featurized", "TrainingData"]
 
