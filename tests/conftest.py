@@ -1,8 +1,38 @@
-"""Shared fixtures. Tests that need ../shared skip cleanly where it is absent."""
+"""Shared fixtures, and the slow tier. Tests that need ../shared skip cleanly where it is absent.
+
+``python -m pytest -q -m "not slow"`` is the fast tier for the edit-test loop; CI runs
+everything. A test is slow when it takes more than a few seconds here (measured with
+``--durations``): those named in SLOW.
+"""
 
 from __future__ import annotations
 
 import pytest
+
+SLOW = {
+    "test_hundred_megabyte_file_streams_in_bounded_memory",
+    "test_one_megabyte_line_without_punctuation",
+    "test_any_unicode_text_round_trips_through_the_text_format",
+    "test_any_text_gives_a_consistent_report",
+    "test_wheel_installs_and_runs_offline",
+    "test_jobs_and_groups_keep_input_order_and_results",
+    "test_colour_and_show_flagged",
+    "test_notebook_runs_top_to_bottom",
+    "test_every_format_flags_the_spun_seed_and_suggests_press_conference",
+    "test_disk_full_is_one_line_exit_2_even_with_exit_zero",
+    "test_sigterm_leaves_the_previous_output_and_no_partial_file",
+    "test_closed_stdin_is_one_line_exit_2",
+    "test_html_report_renders_spans_and_hover_text",
+    "test_dask_local_cluster_matches_single_process",
+    "test_an_unexpected_error_is_one_line_exit_2_and_debug_shows_the_traceback",
+    "test_pickle_model_folder_is_refused_without_trust_and_runs_nothing",
+}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if item.originalname in SLOW:
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")
