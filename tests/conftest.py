@@ -26,6 +26,12 @@ SLOW = {
     "test_dask_local_cluster_matches_single_process",
     "test_an_unexpected_error_is_one_line_exit_2_and_debug_shows_the_traceback",
     "test_pickle_model_folder_is_refused_without_trust_and_runs_nothing",
+    "test_verdicts_agree_with_the_marks_on_the_examples_and_seeds",
+    "test_span_context_stage_round_trips",
+    "test_stdin_directories_globs_and_output_file",
+    "test_check_many_gives_the_reports_of_check_one_by_one",
+    "test_span_threshold_shows_weaker_suspicions_and_keeps_the_verdicts",
+    "test_averaged_model_round_trips_and_checks",
 }
 
 

@@ -17,6 +17,7 @@ import hashlib
 import json
 import logging
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -216,7 +217,7 @@ def load_model(path: Path | None = None, *, trust: bool = False) -> SpinModel:
             if not meta:
                 raise ModelError(f"{file} has no {META_FILE} beside it; pass --trust-model to load it anyway")
             raise ModelError(f"{file}: sha256 {digest[:12]}... does not match its {META_FILE}; refusing it")
-        data = _load_skops(file)
+        data = _load_skops_cached(str(file), digest)
     # A model saved under another scikit-learn version warns (InconsistentVersionWarning);
     # the caller's warning filters decide (the tests make it an error).
     if not isinstance(data, dict) or not {"span", "sentence", "thresholds"} <= set(data):
@@ -237,6 +238,13 @@ def _read_meta(meta_path: Path) -> dict[str, Any]:
     if not isinstance(meta, dict):
         raise ModelError(f"cannot read {meta_path}: not a JSON object")
     return meta
+
+
+@lru_cache(maxsize=4)
+def _load_skops_cached(file: str, digest: str) -> Any:
+    """:func:`_load_skops`, once per file content in a process (the classifiers are only
+    read; ``digest`` keys the cache, so a changed file is loaded again)."""
+    return _load_skops(Path(file))
 
 
 def _load_skops(file: Path) -> Any:
