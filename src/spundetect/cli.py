@@ -202,7 +202,7 @@ def check(
     Exit codes: 0 no signs of spinning, 1 likely spun or some signs, 2 usage or input error (other inputs are still checked). Results go to stdout (or --output), progress and errors to stderr.
 
     Examples: `spundetect check article.txt`; `spundetect check --format concise --show flagged essays/`; `spundetect check --format html -o report.html page.html`; `spundetect check --jsonl-field text --format jsonl crawl.jsonl > scores.jsonl`
-    """  # noqa: E501 (rich wraps the help; a line break here would show) """
+    """  # noqa: E501 (rich wraps the help; a line break here would show)
     from .detector import Detector
     from .lexicon import ArtifactError
     from .model import ModelError
