@@ -6,7 +6,10 @@ clean documents of genres the training corpus lacks.
   of ``shared/eval`` clean sentences flagged, and the area under the ROC curve, against
   those clean sentences each checked alone); the same sentences checked in their
   documents; documents of 3+ sentences flagged; and the spun stretches (the words
-  difflib aligns differently with the real original) overlapped by a flagged span.
+  difflib aligns differently with the real original) overlapped by a flagged span. Checks
+  run without the restore search (``suggestions=0``: the same scores and verdicts, but
+  spans are not widened to a neighbour for their suggestions, so the overlap count is, if
+  anything, low).
 - Held-back clean documents of the new corpus genres (fiction, reviews, biomedical
   abstracts, technical documentation, forum posts): the last 15 % of each file's lines
   (:data:`GENRE_HOLDOUT`), which training must never read; each line is one document.
