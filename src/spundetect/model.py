@@ -250,14 +250,13 @@ def _load_skops_cached(file: str, digest: str) -> Any:
 def _load_skops(file: Path) -> Any:
     """The objects in a skops file, built only from trusted types (no code from the file runs)."""
     import skops.io as sio
+    from skops.io.exceptions import UntrustedTypesFoundException
 
     try:
-        untrusted = set(sio.get_untrusted_types(file=file)) - set(TRUSTED_TYPES)
-        if untrusted:
-            raise ModelError(f"{file}: holds types spundetect does not trust ({', '.join(sorted(untrusted))}); refusing it")
-        return sio.load(file, trusted=list(TRUSTED_TYPES))
-    except ModelError:
-        raise
+        return sio.load(file, trusted=list(TRUSTED_TYPES))  # refuses any other type before building it
+    except UntrustedTypesFoundException as e:
+        found = str(e).split("\n")[0].removeprefix("Untrusted types found in the file: ").rstrip(".")
+        raise ModelError(f"{file}: holds types spundetect does not trust ({found}); refusing it") from None
     except Exception as e:  # whatever a damaged or foreign file raises: one line
         raise ModelError(f"{file}: not a readable model file ({e.__class__.__name__}: {e})") from None
 
