@@ -142,8 +142,9 @@ class Detector:
         span thresholds (``span_threshold`` shows more, and changes no verdict)."""
         tokens_of = [[t.text for t in s.tokens] for s in sents]
         known = [_fingerprint_tokens(tokens) for tokens in tokens_of]
-        score, doc_spun, sent_spun, span_t = self.decide(sent_p, words, [k.any() for k in known])
-        own_t = span_t if self.span_threshold is None else _own(self).decide(sent_p, words, [k.any() for k in known])[3]
+        has_known = [k.any() for k in known]
+        score, doc_spun, sent_spun, span_t = self.decide(sent_p, words, has_known)
+        own_t = span_t if self.span_threshold is None else _own(self).decide(sent_p, words, has_known)[3]
         results, evidence = [], bool(sent_spun.any())
         per_sentence = zip(sents, tokens_of, parts, span_p, sent_p, sent_spun, span_t, known, own_t)
         for s, tokens, rows, p, sp, spun, st, fp, own in per_sentence:

@@ -203,7 +203,7 @@ def _jsonl_records(p: str, field_name: str) -> Iterator[Input]:
     import json
 
     if p == "-" and sys.stdin is None:
-        yield Input(p, error="-: standard input is closed")
+        yield _stdin_input(False)  # its one-line error
         return
     try:
         fh = sys.stdin.buffer if p == "-" else open(p, "rb")  # noqa: SIM115 (closed below)
