@@ -321,7 +321,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  per-word time after start-up, largest / smallest: {r['per_word_time_largest_vs_smallest']:.2f} (1.0 = linear)")
     for jb in (result["jobs"], result["jobs_long_files"]):
         print(
-            f"--jobs 2 vs 1 on {jb['files']} files of {jb['words_per_file']} words: {jb['jobs_1_s']:.1f} s -> {jb['jobs_2_s']:.1f} s, "
+            f"--jobs 2 vs 1 on {jb['files']} files of {jb['words_per_file']} words: "
+            f"{jb['jobs_1_s']:.1f} s -> {jb['jobs_2_s']:.1f} s, "
             f"{jb['speedup']:.2f}x (target >= 1.7); vs --jobs 1 on one thread ({jb['jobs_1_one_thread_s']:.1f} s): "
             f"{jb['speedup_vs_one_thread']:.2f}x; CPU s {jb['jobs_1_cpu_s']:.1f} / {jb['jobs_2_cpu_s']:.1f} "
             f"(--jobs 1 keeps {jb['jobs_1_cores_busy']:.2f} of {os.cpu_count()} cores busy)"

@@ -14,14 +14,16 @@
 # %% [markdown]
 # # Exploring spundetect
 #
-# Load the packaged model, check the two seed documents and a sample of clean text, look
-# at sentence scores, the most frequent flagged phrases with their suggested originals,
-# and precision/recall against the threshold on the synthetic test split.
+# Load the packaged model, check the two seed documents, then compare real spun sentences
+# with clean ones: score distributions, how many of each a threshold flags, the phrases
+# flagged most often and their suggested originals. Only the public API is used
+# (`spundetect.Detector`, `Report`, `suggest`).
 #
-# A spin score is a risk marker, not proof. The seeds and the synthetic split need
-# `../shared` beside the checkout (the examples folder carries copies of the seeds).
+# A spin score is a risk marker, not proof. The clean and real samples need `../shared`
+# beside the checkout (or `SPUNDETECT_SHARED`); the seeds travel in `examples/`.
 
 # %%
+import os
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -29,118 +31,124 @@ import numpy as np
 import pandas as pd
 
 import spundetect
-from spundetect import Detector
 
 ROOT = Path.cwd() if (Path.cwd() / "examples").is_dir() else Path.cwd().parent
-detector = Detector.load()
-detector.model_info
+SHARED = Path(os.environ.get("SPUNDETECT_SHARED", ROOT.parent / "shared"))
+HAVE_SHARED = (SHARED / "realspin").is_dir()
+detector = spundetect.Detector.load()
+print(detector.model_info)
+print(f"sentence threshold {detector.sentence_threshold:.2f}, document threshold {detector.document_threshold:.2f}")
 
 # %% [markdown]
 # ## The two seed documents
 # Seed 001 is a spun copy of a wire story; seed 000 is a machine-translated article that
-# was not spun. A `Report` renders itself with the suspected spans highlighted (hover for
-# the suggested originals).
+# was not spun. A `Report` shows itself with the suspected spans marked and numbered, and
+# their suggested originals listed.
 
 # %%
 spun = detector.check((ROOT / "examples" / "spun_article.txt").read_text(encoding="utf-8"), "seed 001 (spun)")
 clean = detector.check((ROOT / "examples" / "clean_article.txt").read_text(encoding="utf-8"), "seed 000 (clean)")
-print(f"seed 001: score {spun.score:.2f}, spun={spun.spun}; seed 000: score {clean.score:.2f}, spun={clean.spun}")
+pd.DataFrame([*spun.records("document"), *clean.records("document")])
+
+# %%
 spun
 
 # %% [markdown]
-# `Report.records()` gives one row per span, ready for pandas.
+# `Report.records()` gives one row per span (`"sentence"` and `"document"` give one per
+# sentence and per document), ready for pandas.
 
 # %%
-spans = pd.DataFrame(spun.records())
-spans[["sentence", "text", "original", "score", "source"]].head(15)
+pd.DataFrame(spun.records())[["sentence", "text", "original", "score", "source"]].head(10)
 
 # %% [markdown]
-# ## A sample of clean text
-# Clean news sentences (the evaluation set when `../shared` is there, else the clean seed),
-# checked as 10-sentence documents.
+# ## Real spun sentences and clean ones
+# Real spun sentences (`shared/realspin`, text nobody here wrote, each checked alone) against
+# clean news and arXiv sentences (`shared/eval`, checked alone). Without `../shared`, the
+# seed article's sentences stand in.
 
 # %%
-try:
-    from spundetect.build.sources import shared_dir
-
-    SHARED = shared_dir()
-except FileNotFoundError:
-    SHARED = None
-if SHARED is not None:
-    lines = (SHARED / "eval" / "clean_sentences.txt").read_text(encoding="utf-8").splitlines()[:300]
+if HAVE_SHARED:
+    realspin = pd.concat(
+        [pd.read_csv(SHARED / "realspin" / f, sep="\t", quoting=3).assign(file=f) for f in ("dev_pairs.tsv", "dev_spun_only.tsv")]
+    )
+    real = realspin["spun"].tolist()
+    clean_lines = (SHARED / "eval" / "clean_sentences.txt").read_text(encoding="utf-8").splitlines()[:1000]
 else:
-    lines = [clean.text[s.start : s.end] for s in clean.sentences]
-clean_docs = [detector.check(" ".join(lines[i : i + 10]), f"clean {i // 10}") for i in range(0, len(lines), 10)]
-clean_sentence_scores = np.array([s.score for r in clean_docs for s in r.sentences])
-print(
-    f"{len(clean_docs)} clean documents, {len(clean_sentence_scores)} sentences, "
-    f"{sum(r.spun for r in clean_docs)} documents and {sum(s.spun for r in clean_docs for s in r.sentences)} sentences flagged"
-)
-
-# %% [markdown]
-# ## Sentence score distributions
+    real = [spun.text[s.start : s.end] for s in spun.sentences]
+    clean_lines = [clean.text[s.start : s.end] for s in clean.sentences]
+real_alone = [detector.check(s) for s in real]
+clean_alone = [detector.check(s) for s in clean_lines]
+real_scores = np.array([r.score for r in real_alone])
+clean_scores = np.array([r.score for r in clean_alone])
+for name, reports in (("real spun", real_alone), ("clean", clean_alone)):
+    # flagged: the score reaches the sentence threshold, or the sentence holds a known tortured phrase
+    flagged = sum(s.spun for r in reports for s in r.sentences)
+    print(f"{len(reports)} {name} sentences: {flagged} flagged alone ({flagged / len(reports):.1%})")
 
 # %%
 fig, ax = plt.subplots(figsize=(7, 3.5))
 bins = np.linspace(0, 1, 21)
-ax.hist(clean_sentence_scores, bins=bins, alpha=0.6, density=True, label="clean sample")
-ax.hist([s.score for s in spun.sentences], bins=bins, alpha=0.6, density=True, label="seed 001 (spun)")
-ax.axvline(detector.model.thresholds["sentence"], color="k", ls="--", lw=1, label="sentence threshold")
+ax.hist(clean_scores, bins=bins, alpha=0.6, density=True, label=f"clean ({len(clean_scores)})")
+ax.hist(real_scores, bins=bins, alpha=0.6, density=True, label=f"real spun ({len(real_scores)})")
+ax.axvline(detector.sentence_threshold, color="k", ls="--", lw=1, label="sentence threshold")
+ax.set_title("Spin scores of sentences checked alone")
 ax.set_xlabel("sentence spin score")
 ax.set_ylabel("density")
 ax.legend()
 plt.show()
 
 # %% [markdown]
-# ## The most frequent flagged phrases and their originals
+# ## What a threshold costs
+# For each threshold, the share of real spun sentences flagged against the share of clean
+# sentences flagged: lower thresholds find more spinning and raise more false alarms.
 
 # %%
-rows = pd.DataFrame([row for r in [spun, clean, *clean_docs] for row in r.records()])
-if len(rows):
-    top = rows.assign(text=rows["text"].str.lower()).groupby(["text", "original"]).size().sort_values(ascending=False)
-    display(top.head(15).rename("count").to_frame())  # noqa: F821 (IPython)
+thresholds = np.linspace(0.05, 0.95, 19)
+found = [(real_scores >= t).mean() for t in thresholds]
+false_alarms = [(clean_scores >= t).mean() for t in thresholds]
+fig, ax = plt.subplots(figsize=(7, 3.5))
+ax.plot(thresholds, found, marker="o", label="real spun sentences flagged")
+ax.plot(thresholds, false_alarms, marker="o", label="clean sentences flagged")
+ax.axvline(detector.sentence_threshold, color="k", ls="--", lw=1, label="sentence threshold")
+ax.set_title("Sentences flagged at each threshold")
+ax.set_xlabel("threshold")
+ax.set_ylabel("share flagged")
+ax.set_ylim(0, 1.02)
+ax.legend()
+plt.show()
 
 # %% [markdown]
-# ## Precision and recall against the threshold (synthetic test split)
-# Sentences of synthetic documents made from the corpus's test split (never used for
-# training or thresholds), scored in their documents; a sentence is positive when a spinner
-# changed it. A small sample keeps this quick.
+# ## Real spun documents
+# The same real sentences checked in their documents: a spun document around a sentence
+# lowers the score it needs to be flagged.
 
 # %%
-if SHARED is not None:
-    from spundetect.build.dataset import make_documents
-
-    docs = make_documents("test", 400, seed=1)[:60]
-    scores, labels, profiles = [], [], []
-    for doc in docs:
-        _, _, p = detector.score([list(ex.tokens) for ex in doc.examples])
-        scores += list(p)
-        labels += [ex.label for ex in doc.examples]
-        profiles += [doc.profile] * len(p)
-    scores, labels = np.array(scores), np.array(labels)
-    thresholds = np.linspace(0.05, 0.95, 19)
-    precision = [(labels & (scores >= t)).sum() / max((scores >= t).sum(), 1) for t in thresholds]
-    recall = [(labels & (scores >= t)).sum() / max(labels.sum(), 1) for t in thresholds]
-    fig, ax = plt.subplots(figsize=(7, 3.5))
-    ax.plot(thresholds, precision, marker="o", label="precision")
-    ax.plot(thresholds, recall, marker="o", label="recall")
-    ax.axvline(detector.model.thresholds["sentence"], color="k", ls="--", lw=1, label="sentence threshold")
-    ax.set_xlabel("sentence threshold")
-    ax.set_ylim(0, 1.02)
-    ax.legend()
-    plt.show()
-    print(f"{len(scores)} sentences from {len(docs)} documents, {labels.mean():.0%} spun")
+if HAVE_SHARED:
+    groups = realspin.groupby(["file", "doc"], sort=False)
+    reports = [detector.check("\n".join(group["spun"]), f"{file}:{doc}") for (file, doc), group in groups]
 else:
-    print("../shared is not here: no synthetic split to draw")
+    reports = [spun, clean]
+documents = pd.DataFrame([row for r in reports for row in r.records("document")])
+documents[["path", "verdict", "score", "sentences", "sentences_flagged", "spans"]]
+
+# %% [markdown]
+# ## The phrases flagged most often, and their originals
+
+# %%
+rows = pd.DataFrame([row for r in [spun, *reports] for row in r.records()])
+top = rows.assign(text=rows["text"].str.lower()).groupby(["text", "original"]).size().sort_values(ascending=False)
+top.head(15).rename("count").to_frame()
 
 # %% [markdown]
 # ## Suggesting originals for single phrases
+# `spundetect.suggest` returns the same `Suggestion` objects that spans carry.
 
 # %%
 pd.DataFrame(
     [
-        {"phrase": p, "original": c.text, "score": round(c.score, 3), "source": c.source}
-        for p in ["counterfeit consciousness", "international locations", "got here"]
-        for c in spundetect.suggest(p, k=2)
+        {"phrase": p, "original": s.text, "score": round(s.score, 3), "source": s.source}
+        for p in ["counterfeit consciousness", "neural organization", "international locations", "got here"]
+        for i, s in enumerate(spundetect.suggest(p, k=3))
+        if i == 0 or s.score >= 0.01  # alternatives under 1 % are not worth showing
     ]
 )

@@ -135,3 +135,58 @@ def test_html_title_names_the_file_and_the_footer_the_versions(detector):
     page = render_html([report], report.model)
     assert "<title>spundetect report: essay.txt</title>" in page
     assert f"Made by spundetect {__version__} on " in page and report.model["sha256"][:16] in page
+
+
+class _Terminal:
+    """A stderr stand-in that says it is a terminal and keeps what is written."""
+
+    def __init__(self):
+        self.text = ""
+
+    def isatty(self):
+        return True
+
+    def write(self, s):
+        self.text += s
+
+    def flush(self):
+        pass
+
+
+def test_progress_line_counts_inputs_words_and_time_left():
+    from spundetect.cli import _Progress
+
+    now = [0.0]
+    term = _Terminal()
+    progress = _Progress({"a.txt": 1000, "b.txt": 3000}, stream=term, clock=lambda: now[0])
+    progress.step("a.txt", 1.0, 150)
+    assert term.text == ""  # nothing in the first second
+    progress.input_done("a.txt", 150)
+    now[0] = 2.0
+    progress.step("b.txt", 0.5, 200)  # within one big file: half of b.txt read
+    line = term.text.split("\r\x1b[K")[-1]
+    # the rate is measured from the first piece (a.txt, done at 0 s): 1,500 bytes in 2 s
+    assert line == "spundetect: 1/2 inputs, 350 words, 62% done, about 2 s left (b.txt)"
+    now[0] = 2.1
+    progress.step("b.txt", 0.6, 240)  # not again within 0.2 s
+    assert term.text.split("\r\x1b[K")[-1] == line
+    progress.clear()
+    assert term.text.endswith("\r\x1b[K")
+    unknown = _Progress(None, stream=term, clock=lambda: now[0])
+    now[0] = 10.0
+    unknown.step("crawl.jsonl:7", 1.0, 90)
+    assert term.text.split("\r\x1b[K")[-1] == "spundetect: 0 inputs, 90 words (crawl.jsonl:7)"
+
+
+def test_no_progress_line_unless_stderr_is_a_terminal():
+    from spundetect.cli import _Progress
+
+    class Pipe(_Terminal):
+        def isatty(self):
+            return False
+
+    pipe = Pipe()
+    progress = _Progress({"a.txt": 10}, stream=pipe, clock=lambda: 100.0)
+    progress.step("a.txt", 0.5, 10)
+    progress.clear()
+    assert pipe.text == ""

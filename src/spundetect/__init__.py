@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from .detector import Detector, check
 from .render import render_text, strip_marks
-from .restore import Candidate, Weights, suggest
+from .restore import Weights, suggest
 from .results import Report, SentenceResult, Span, Suggestion
 
 __all__ = [
     "check", "suggest", "render_text", "strip_marks", "Detector", "Report", "SentenceResult", "Span", "Suggestion",
-    "Candidate", "Weights", "__version__",
+    "Weights", "__version__",
 ]  # fmt: skip
 
 __version__ = "0.1.0"

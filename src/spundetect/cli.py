@@ -15,7 +15,7 @@ from typing import Optional
 
 import typer
 
-from .inputs import DEFAULT_GLOBS, read_inputs
+from .inputs import DEFAULT_GLOBS, input_sizes, read_inputs
 
 app = typer.Typer(
     add_completion=False,
@@ -143,23 +143,71 @@ def _use_color(choice: Color, stream) -> bool:
 
 
 class _Progress:
-    """A one-line progress count on stderr, only when stderr is a terminal, and only once
-    more than one file or chunk (a long input) has been checked."""
+    """A progress line on stderr, only when it is a terminal and the run takes more than a
+    second: inputs and words done, the share of bytes done and the time left. ``sizes`` (from
+    :func:`inputs.input_sizes`) gives the totals; without it (standard input, JSON Lines
+    records) the line counts what is done."""
 
-    def __init__(self) -> None:
-        self.enabled = sys.stderr.isatty()
-        self.done = 0
+    DELAY = 1.0  # seconds before the first line
+    EVERY = 0.2  # seconds between lines
 
-    def step(self, name: str, words: int) -> None:
-        self.done += 1
-        if self.enabled and self.done > 1:
-            sys.stderr.write(f"\r\x1b[Kspundetect: {self.done} chunks checked ({words} words in {name[-40:]})")
-            sys.stderr.flush()
+    def __init__(self, sizes: dict[str, int] | None, stream=None, clock=None) -> None:
+        import time
 
-    def close(self) -> None:
-        if self.enabled and self.done:
-            sys.stderr.write("\r\x1b[K")
-            sys.stderr.flush()
+        self.stream = stream or sys.stderr
+        self.clock = clock or time.monotonic
+        self.enabled = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.sizes = sizes or {}
+        self.total = sum(self.sizes.values()) if sizes else 0
+        self.inputs, self.bytes_done, self.words = 0, 0, 0
+        self.start = self.clock()
+        self.shown = self.start + self.DELAY - self.EVERY
+        self.first: tuple[float, float] | None = None
+        self.dirty = False
+
+    def step(self, name: str, share: float, words: int) -> None:
+        """After each checked piece: ``share`` (0 to 1) of input ``name`` is done, with
+        ``words`` words in it so far."""
+        now = self.clock()
+        done = self.bytes_done + share * self.sizes.get(name, 0)
+        if self.first is None:  # the rate is measured from here: the first piece also loads the model's tables
+            self.first = (now, done)
+        if not self.enabled or now - self.shown < self.EVERY:
+            return
+        self.shown, self.dirty = now, True
+        line = f"spundetect: {self.inputs}"
+        line += f"/{len(self.sizes)} inputs" if self.total else " inputs"
+        line += f", {self.words + words:,} words"
+        if self.total:
+            line += f", {min(done / self.total, 1.0):.0%} done"
+            since, done_then = self.first
+            if done > done_then and now > since:
+                left = (now - since) * max(self.total - done, 0) / (done - done_then)
+                line += f", about {_duration(left)} left"
+        line += f" ({name[-40:]})"
+        self.stream.write(f"\r\x1b[K{line}")
+        self.stream.flush()
+
+    def input_done(self, name: str, words: int) -> None:
+        self.inputs += 1
+        self.words += words
+        self.bytes_done += self.sizes.get(name, 0)
+
+    def clear(self) -> None:
+        """Take the line away (before another message on stderr, and at the end)."""
+        if self.dirty:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+            self.dirty = False
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(seconds + 0.5)
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{seconds // 60} min {seconds % 60:02d} s"
+    return f"{seconds // 3600} h {seconds // 60 % 60:02d} min"
 
 
 @app.command()
@@ -222,7 +270,7 @@ def check(
         _fail(f"{output}: {e.strerror or e}")
     out = sink if sink else sys.stdout
     use_color = format is Format.text and output is None and _use_color(color, sys.stdout)
-    progress = _Progress()
+    progress = _Progress(input_sizes(paths, glob or DEFAULT_GLOBS) if jsonl_field is None and sys.stderr.isatty() else None)
     errors, found = 0, False
     verdicts: dict[str, int] = {}
     try:
@@ -230,10 +278,15 @@ def check(
         items = read_inputs(paths, glob or DEFAULT_GLOBS, html=html_input, jsonl_field=jsonl_field)
         for item, reports in _checked(detector, items, jobs, (model, trust_model, threshold, span_threshold)):
             if item.error:
+                progress.input_done(item.name, 0)
+                progress.clear()
                 typer.echo(f"spundetect: {item.error}", err=True)
                 errors += 1
                 continue
             totals = write_input(detector, item, reports, writer, progress)
+            progress.input_done(item.name, totals.words)
+            if item.warnings:
+                progress.clear()
             for warning in item.warnings:
                 typer.echo(f"spundetect: warning: {warning}", err=True)
             found |= totals.verdict != "clean"
@@ -241,11 +294,12 @@ def check(
         writer.close()
         if sink:
             sink.commit()
+            progress.clear()
             typer.echo(f"spundetect: wrote {output}", err=True)
     except OutputError as e:
         _fail(f"{output}: cannot write: {e}")
     finally:
-        progress.close()
+        progress.clear()
         if sink:
             sink.discard()  # after commit(): nothing to do; after a failure: the old file stays as it was
     documents = sum(verdicts.values())
@@ -381,9 +435,17 @@ def write_input(detector, item, reports, writer, progress=None):
         totals.add(report)
         writer.out.flush()
         if progress:
-            progress.step(item.name, totals.words)
+            progress.step(item.name, _share_read(item, totals.chars), totals.words)
     writer.end(totals)
     return totals
+
+
+def _share_read(item, chars: int) -> float:
+    """How much of an input its first ``chars`` characters are (a streamed file: of its bytes)."""
+    if item.text is not None:
+        return chars / len(item.text) if item.text else 1.0
+    size = item.path.stat().st_size if item.path else 0
+    return min(chars / size, 1.0) if size else 1.0
 
 
 def _check_chunks(detector, item):

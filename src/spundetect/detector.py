@@ -25,7 +25,7 @@ from .features import SentenceRows, document_rows, sentence_rows, token_rows_bat
 from .lm import language_model
 from .model import ModelError, SpinModel, load_model
 from .restore import FUNCTION_WORDS, restore_span
-from .results import MIN_ALTERNATIVE, Report, SentenceResult, Span, Suggestion, verdict_of
+from .results import MIN_ALTERNATIVE, Report, SentenceResult, Span, verdict_of
 
 __all__ = ["Detector", "check", "document_score"]
 
@@ -90,7 +90,14 @@ class Detector:
 
     @property
     def document_threshold(self) -> float:
+        """The spin score from which a document is likely spun (with a flagged sentence)."""
         return self.threshold if self.threshold is not None else self.model.thresholds["document"]
+
+    @property
+    def sentence_threshold(self) -> float:
+        """The score from which a sentence is flagged on its own evidence (a sentence in a
+        spun document is flagged lower; see :meth:`decide`)."""
+        return self.threshold if self.threshold is not None else self.model.thresholds["sentence"]
 
     @property
     def model_info(self) -> dict[str, str]:
@@ -157,8 +164,7 @@ class Detector:
                 source = "fingerprint" if is_fp else (cands[0].source if cands else "synonym")
                 start, end = s.tokens[a].start, s.tokens[b - 1].end
                 shown = [c for i, c in enumerate(cands) if i == 0 or c.score >= MIN_ALTERNATIVE]
-                originals = tuple(Suggestion(c.text, c.score) for c in shown)
-                spans.append(Span(start, end, text[start:end], span_score, source, originals))
+                spans.append(Span(start, end, text[start:end], span_score, source, tuple(shown)))
             results.append(SentenceResult(s.start, s.end, float(sp), bool(spun), tuple(spans)))
         return Report(
             text, score, doc_spun, sum(words), tuple(results), path, self.model_info, (), offsets,

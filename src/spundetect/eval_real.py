@@ -159,7 +159,9 @@ def eval_real(detector, root: Path | None = None) -> dict:
             "clean_flagged_share": round(float(neg_flagged.mean()), 4),
         },
         "sentences_in_documents": {
-            "sentences": in_docs, "flagged": flagged_in_docs, "flagged_share": _share(flagged_in_docs, in_docs),
+            "sentences": in_docs,
+            "flagged": flagged_in_docs,
+            "flagged_share": _share(flagged_in_docs, in_docs),
         },
         "documents_3plus": {
             "documents": big_docs,

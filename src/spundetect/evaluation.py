@@ -611,7 +611,8 @@ def format_table(result: dict) -> str:
             s["001"]["spun_sentences_flagged"],
             s["001"]["clean_sentences_flagged"],
         ),
-        "  gold phrases: {:.1%} overlap a flagged span ({:.1%} inside one); suggestion top-1 {:.1%}, top-3 {:.1%} of detected".format(
+        "  gold phrases: {:.1%} overlap a flagged span ({:.1%} inside one); "
+        "suggestion top-1 {:.1%}, top-3 {:.1%} of detected".format(
             g["overlapping_a_flagged_span"], g["inside_a_flagged_span"], g["top1_of_detected"], g["top3_of_detected"]
         ),
         "  every changed word inside a flagged span: {:.1%}; marking exactly the changed words: {:.1%} inside".format(

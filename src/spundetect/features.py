@@ -22,9 +22,9 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
 from . import segment
+from .candidates.compiled import candidates
 from .candidates.fingerprints import fingerprints
 from .candidates.phrases import MAX_PHRASE_WORDS, phrase_table
-from .candidates.compiled import candidates
 from .lm import UNK, language_model
 from .restore import FUNCTION_WORDS, Weights, fitted_weights
 
@@ -272,8 +272,9 @@ def token_rows_batch(sentences: Sequence[Sequence[str]], weights: Weights | None
         pair_gain = _pair_gain(lm, ids, pos_w, last, sent, owner_a, all_cand_ids, total, channel, keep, w.lm)
     rows = np.column_stack(
         [
-            surprisal, written_lp, lm_gain, ch_gain, p_changed, np.log1p(n_cand), np.log1p(n_better), best_fwd, best_src, best_deg,
-            uni_written, uni_best, lb_w, rb_w, lb_b, rb_b, phrase_cur, phrase_gain, fp, func, capital, quotes,
+            surprisal, written_lp, lm_gain, ch_gain, p_changed, np.log1p(n_cand), np.log1p(n_better),
+            best_fwd, best_src, best_deg, uni_written,
+            uni_best, lb_w, rb_w, lb_b, rb_b, phrase_cur, phrase_gain, fp, func, capital, quotes,
             unknown, neigh, pair_gain, *_vector_fit(ids, pos_w, best_ids, sent, func), np.zeros(n), np.zeros(n),
         ]
     ).astype(np.float64)  # fmt: skip

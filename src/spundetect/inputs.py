@@ -14,6 +14,11 @@ Decoding (documented in the README):
 HTML (``.html``/``.htm`` or ``html=True``): the visible text is extracted with the standard
 library's HTML parser (no script, style, head or template content; block elements end a
 line) and :attr:`Input.source_offsets` maps each character of it back to the source text.
+
+Word (``.docx``) and PDF (``.pdf``) files: their text is extracted with the optional
+``documents`` extra (python-docx, pypdf), one line per paragraph (Word) and a blank line
+between pages (PDF); offsets index that text. Without the extra, such a file gets a one-line
+error that says how to install it.
 """
 
 from __future__ import annotations
@@ -28,10 +33,12 @@ from typing import Iterable, Iterator
 
 import numpy as np
 
-__all__ = ["Input", "read_inputs", "decode", "extract_html", "DEFAULT_GLOBS"]
+__all__ = ["Input", "read_inputs", "input_sizes", "decode", "extract_html", "DEFAULT_GLOBS"]
 
-DEFAULT_GLOBS = ("*.txt", "*.text", "*.md", "*.markdown", "*.rst", "*.html", "*.htm")
+DEFAULT_GLOBS = ("*.txt", "*.text", "*.md", "*.markdown", "*.rst", "*.html", "*.htm", "*.docx", "*.pdf")
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
+DOCUMENT_SUFFIXES = {".docx": "Word", ".pdf": "PDF"}  # read through the optional 'documents' extra
+DOCUMENTS_HINT = "pip install 'spundetect[documents]'"
 _MAGIC = (
     b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"%PDF", b"PK\x03\x04", b"\x1f\x8b", b"BZh", b"\xfd7zXZ", b"7z\xbc\xaf",
     b"\x7fELF", b"MZ", b"RIFF", b"OggS", b"ID3", b"fLaC", b"\x00\x00\x01\x00", b"SQLite format 3",
@@ -39,8 +46,13 @@ _MAGIC = (
 #: formats whose magic number is long or specific enough to decide alone, though the file
 #: may start with printable text (an ASCII-only PDF or PostScript file, RTF)
 _DOCUMENT_MAGIC = {
-    b"%PDF-": "PDF", b"%!PS-Adobe": "PostScript", b"{\\rtf": "RTF", b"PK\x03\x04": "zip (or .docx, .odt, .epub)",
-    b"SQLite format 3\x00": "SQLite", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1": "Office 97-2003", b"\x7fELF": "ELF",
+    b"%PDF-": "PDF",
+    b"%!PS-Adobe": "PostScript",
+    b"{\\rtf": "RTF",
+    b"PK\x03\x04": "zip (or .docx, .odt, .epub)",
+    b"SQLite format 3\x00": "SQLite",
+    b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1": "Office 97-2003",
+    b"\x7fELF": "ELF",
 }
 _UTF32_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)
 
@@ -168,13 +180,13 @@ def read_inputs(
             yield _stdin_input(html)
             continue
         path = Path(p)
-        if path.is_dir():
-            files = sorted(f for f in path.rglob("*") if f.is_file() and any(fnmatch.fnmatch(f.name, g) for g in globs))
-            if not files:
-                yield Input(str(path), error=f"{path}: no files matching {', '.join(globs)}")
-        else:
-            files = [path]
+        files = _files(path, globs)
+        if path.is_dir() and not files:
+            yield Input(str(path), error=f"{path}: no files matching {', '.join(globs)}")
         for f in files:
+            if f.suffix.lower() in DOCUMENT_SUFFIXES:
+                yield _document_input(f)
+                continue
             is_html = html or f.suffix.lower() in HTML_SUFFIXES
             try:
                 if not is_html and f.stat().st_size > STREAM_BYTES:
@@ -185,6 +197,29 @@ def read_inputs(
                 yield Input(str(f), error=f"{f}: {e.strerror or e}")
                 continue
             yield _make_input(str(f), raw, is_html)
+
+
+def _files(path: Path, globs: tuple[str, ...]) -> list[Path]:
+    """The files a path names: itself, or the matching files under a directory (sorted)."""
+    if path.is_dir():
+        return sorted(f for f in path.rglob("*") if f.is_file() and any(fnmatch.fnmatch(f.name, g) for g in globs))
+    return [path]
+
+
+def input_sizes(paths: Iterable[str], globs: Iterable[str] = DEFAULT_GLOBS) -> dict[str, int] | None:
+    """The size in bytes of each file :func:`read_inputs` will read, by input name; None when
+    that is not known beforehand (standard input)."""
+    globs = tuple(globs)
+    sizes = {}
+    for p in paths:
+        if p == "-":
+            return None
+        for f in _files(Path(p), globs):
+            try:
+                sizes[str(f)] = f.stat().st_size
+            except OSError:
+                sizes[str(f)] = 0
+    return sizes
 
 
 def _stdin_input(html: bool) -> Input:
@@ -253,6 +288,59 @@ def _streamed_input(f: Path) -> Input:
         return Input(name, path=f, encoding="cp1252", warnings=[f"{name}: not valid UTF-8 ({where}); decoded as Windows-1252"])
     except UnicodeDecodeError:
         return Input(name, path=f)  # UTF-8 with replacement; the stream warns
+
+
+def _document_input(f: Path) -> Input:
+    """A Word or PDF file's text, or why it has none (the extra missing, a damaged or
+    encrypted file, a PDF without a text layer)."""
+    name, kind = str(f), DOCUMENT_SUFFIXES[f.suffix.lower()]
+    try:
+        text = _docx_text(f) if kind == "Word" else _pdf_text(f)
+    except ImportError:
+        return Input(name, error=f"{name}: reading {kind} files needs the optional 'documents' extra: {DOCUMENTS_HINT}")
+    except OSError as e:
+        return Input(name, error=f"{name}: {e.strerror or e}")
+    except _Encrypted:
+        return Input(name, error=f"{name}: the {kind} file is encrypted; decrypt it first")
+    except Exception as e:  # whatever a damaged file makes the reader raise
+        return Input(name, error=f"{name}: cannot read this {kind} file ({e.__class__.__name__})")
+    if not text.strip():
+        why = " (a scanned PDF has none: run OCR first)" if kind == "PDF" else ""
+        return Input(name, error=f"{name}: no text found in this {kind} file{why}")
+    return Input(name, text)
+
+
+class _Encrypted(Exception):
+    pass
+
+
+def _docx_text(f: Path) -> str:
+    """Body paragraphs and table cells in document order, one line each."""
+    import docx
+    from docx.table import Table
+
+    lines = []
+    for block in docx.Document(str(f)).iter_inner_content():
+        if isinstance(block, Table):
+            lines.extend(p.text for row in block.rows for cell in row.cells for p in cell.paragraphs)
+        else:
+            lines.append(block.text)
+    return "\n".join(lines)
+
+
+def _pdf_text(f: Path) -> str:
+    """Each page's text layer, pages separated by a blank line."""
+    import logging
+
+    import pypdf
+
+    quiet = logging.getLogger("pypdf")
+    if quiet.level == logging.NOTSET:  # its warnings about odd but readable files, unless the caller set a level
+        quiet.setLevel(logging.ERROR)
+    reader = pypdf.PdfReader(str(f))
+    if reader.is_encrypted and not reader.decrypt(""):
+        raise _Encrypted
+    return "\n\n".join((page.extract_text() or "").strip("\n") for page in reader.pages)
 
 
 def _make_input(name: str, raw: bytes, html: bool) -> Input:

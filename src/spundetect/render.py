@@ -108,7 +108,7 @@ class Totals:
 
     @property
     def verdict(self) -> str:
-        """"spun", "suspicious" or "clean" (:func:`spundetect.results.verdict_of`)."""
+        """ "spun", "suspicious" or "clean" (:func:`spundetect.results.verdict_of`)."""
         if self.decided is not None:
             return self.decided.verdict
         return verdict_of(self.spun, self.evidence or self.flagged > 0)
@@ -123,7 +123,7 @@ class Totals:
 
 
 def score_words(t: Totals) -> str:
-    """"spin score 0.62 of 1 (likely spun from 0.83)": the score and where the verdict cuts."""
+    """ "spin score 0.62 of 1 (likely spun from 0.83)": the score and where the verdict cuts."""
     cut = f" (likely spun from {t.threshold:.2f})" if t.threshold == t.threshold else ""  # nan: unknown
     return f"spin score {t.score:.2f} of 1{cut}"
 

@@ -35,8 +35,9 @@ from .candidates.synonyms import MOBY_FWD, Link, thesaurus
 from .candidates.terms import search_terms
 from .lexicon import ArtifactError, load_artifact
 from .lm import BOS, EOS, language_model
+from .results import Suggestion
 
-__all__ = ["Weights", "Candidate", "restore_span", "suggest", "FUNCTION_WORDS", "MAX_SPAN_TOKENS"]
+__all__ = ["Weights", "restore_span", "suggest", "FUNCTION_WORDS", "MAX_SPAN_TOKENS"]
 
 log = logging.getLogger(__name__)
 
@@ -84,17 +85,6 @@ def fitted_weights(mode: str = "context") -> Weights:
         log.warning("no fitted ranker weights packaged; using defaults")
         return Weights()
     return Weights(**json.loads(art.text("weights.json"))[mode])
-
-
-@dataclass(frozen=True, slots=True)
-class Candidate:
-    """A suggested original for a span."""
-
-    text: str
-    score: float  # posterior probability that this is the original
-    source: str  # "synonym", "phrase" or "fingerprint"
-    changed: int = 0  # words that differ from the written span
-    gain: float = 0.0  # log p_LM gain over the text as written
 
 
 @dataclass
@@ -260,7 +250,7 @@ def restore_span(
     weights: Weights | None = None,
     beam: int = 64,
     context: bool = True,
-) -> list[Candidate]:
+) -> list[Suggestion]:
     """Candidate originals of ``words[start:end]`` (token texts of one sentence), best first.
 
     With ``context=False`` the words are a phrase on its own: it is scored as a stretch of
@@ -276,7 +266,7 @@ def restore_span(
     lm = language_model()
     norm_tokens = [segment.norm(t) for t in words]
     written = " ".join(norm_tokens[start:end])
-    out: list[Candidate] = []
+    out: list[Suggestion] = []
     bracket = _bracket_after(words, end)  # "... (AI)": the original spells these letters
     spelt = acronym_after(words, bracket) if weights.acronym > 0 and bracket is not None else ()
     letters = set("".join(spelt))
@@ -287,7 +277,7 @@ def restore_span(
         fps = fingerprints()
         fp = fps.lookup(" ".join(words[start:end])) or (fps.lookup(" ".join(words[start : end + 3])) if bracket == end else None)
         if fp is not None:
-            out = [Candidate(e, 0.99, "fingerprint", len(e.split())) for e in fp.expected]
+            out = [Suggestion(e, 0.99, "fingerprint", len(e.split())) for e in fp.expected]
 
     if context:
         left = lm.ids([BOS, BOS] + norm_tokens[:start]).tolist()
@@ -355,7 +345,7 @@ def restore_span(
             continue
         gain = lm_total - identity_lm if identity_lm is not None else 0.0
         src = "phrase" if "phrase" in b.sources else "synonym"
-        out.append(Candidate(_surface(text, words[start:end]), float(p) * rest, src, b.changed, gain))
+        out.append(Suggestion(_surface(text, words[start:end]), float(p) * rest, src, b.changed, gain))
         if len(out) >= k:
             break
     return out
@@ -432,7 +422,7 @@ def suggest(
     *,
     use_fingerprints: bool = True,
     weights: Weights | None = None,
-) -> list[Candidate]:
+) -> list[Suggestion]:
     """Likely originals of a (possibly spun) ``phrase``, best first.
 
     ``context`` is the sentence the phrase occurs in; without it the phrase is scored as a

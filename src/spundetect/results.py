@@ -33,10 +33,17 @@ def _r(x: float) -> float:
 
 @dataclass(frozen=True)
 class Suggestion:
-    """A suggested original for a span, with the model's probability for it."""
+    """A suggested original for a span: what :func:`spundetect.suggest` returns and what
+    :attr:`Span.originals` holds. ``score`` is the restore search's probability that it is the
+    original; ``source`` the kind of evidence ("synonym", "phrase" or "fingerprint");
+    ``changed`` how many words differ from the written span; ``gain`` its language-model
+    log-probability gain over the text as written."""
 
     text: str
     score: float
+    source: str = "synonym"
+    changed: int = 0
+    gain: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         return {"text": self.text, "score": _r(self.score)}

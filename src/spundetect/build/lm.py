@@ -128,7 +128,9 @@ def build_lm() -> dict:
         "holdout": f"every {HOLDOUT_MOD}th line of each file is held out (line % {HOLDOUT_MOD} == {HOLDOUT_MOD - 1})",
         "sources": {"shared/corpus": sources},
         "versions": {"numpy": package_version("numpy")},
-        "licence": "statistics of shared/corpus (see shared/corpus/SOURCES.md); WordNet 3.0 Copyright 2006 by Princeton University",
+        "licence": (
+            "statistics of shared/corpus (see shared/corpus/SOURCES.md); WordNet 3.0 Copyright 2006 by Princeton University"
+        ),
     }
     write_artifact("lm", header, arrays, {"vocab.txt": "\n".join(vocab) + "\n"})
     return header

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..candidates.synonyms import MOBY_FWD, MOBY_REV, ROGET, WORDNET, IDX_BITS
+from ..candidates.synonyms import IDX_BITS, MOBY_FWD, MOBY_REV, ROGET, WORDNET
 from ..lm import language_model
 from .artifact import write_artifact
 from .sources import package_version, sha256_file

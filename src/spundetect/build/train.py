@@ -39,6 +39,7 @@ from sklearn.calibration import CalibratedClassifierCV
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.model_selection import GroupKFold, cross_val_predict
 
+from ..detector import document_score, sentence_words
 from ..features import (
     CONTEXT_FEATURES,
     N_TOKEN_BASE,
@@ -50,7 +51,6 @@ from ..features import (
     sentence_rows,
     token_rows_batch,
 )
-from ..detector import document_score, sentence_words
 from ..model import DEFAULT_MODEL_DIR, Averaged, SpinModel, save_model
 from .dataset import Document, Example, datasheet, make_documents
 from .sources import package_version
@@ -222,9 +222,9 @@ def train_model(
     )
     sent_t = max(_threshold_for_rate(vsent[clean_doc], SENTENCE_FPR), _threshold_for_rate(iso_sent[clean_doc], SENTENCE_FPR))
     vwords = val.words
-    doc_scores = np.array([
-        document_score(vsent[val.sent_doc == d], vwords[val.sent_doc == d]) for d in range(len(val.doc_profile))
-    ])
+    doc_scores = np.array(
+        [document_score(vsent[val.sent_doc == d], vwords[val.sent_doc == d]) for d in range(len(val.doc_profile))]
+    )
     doc_clean = np.array([p == "clean" for p in val.doc_profile])
     doc_t = _threshold_for_rate(doc_scores[doc_clean], DOCUMENT_FPR)
     th = {
@@ -291,7 +291,9 @@ def train_model(
         "trained": date.today().isoformat(),
         "seed": seed,
         "training": {
-            "train_sentences": n_sentences[0], "validation_sentences": len(val.examples), **datasheet(data.genres),
+            "train_sentences": n_sentences[0],
+            "validation_sentences": len(val.examples),
+            **datasheet(data.genres),
         },  # fmt: skip
         "features": {"span": list(TOKEN_FEATURES), "span_context": list(CONTEXT_FEATURES), "sentence": list(SENTENCE_FEATURES)},
         "artifacts": _artifact_versions(),
