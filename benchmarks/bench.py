@@ -18,7 +18,9 @@ On about 50,000 words of clean news assembled from ../shared/eval/clean_sentence
 - the command-line run time and peak RSS at 10k / 50k / 200k words (linear?);
 - ``check --jobs 2`` against ``--jobs 1`` on 100 files of 500 and of 3,000 words, with the
   CPU seconds of each run (workers and threads included): how many cores ``--jobs 1``
-  already keeps busy limits what more processes can add on this machine.
+  already keeps busy limits what more processes can add on this machine;
+- ``spundetect index`` over 100,000 corpus documents (time, peak RSS) and ``trace`` queries
+  over it (``--only-trace`` runs this part alone and merges it into ``--out``).
 
 Ratios are printed next to the seconds; the full result goes to JSON. Standard library
 timing only; the machine may be shared and noisy, so compare ratios, not seconds.
@@ -252,13 +254,59 @@ def bench_jobs(tmp: Path, files: int = 100, words: int = 500) -> dict:
     return result
 
 
+def trace_sources(path: Path, n: int, lines_per_doc: int = 7) -> int:
+    """Write ``n`` source documents of ``lines_per_doc`` corpus lines as JSON Lines (field
+    ``text``), cycling through ../shared/corpus; the number written."""
+    files = sorted((shared_dir() / "corpus").glob("*.txt"))
+    lines = [line for f in files for line in f.read_text(encoding="utf-8").splitlines() if line.strip()]
+    with path.open("w", encoding="utf-8") as out:
+        for i in range(n):
+            a = (i * lines_per_doc) % max(len(lines) - lines_per_doc, 1)
+            out.write(json.dumps({"text": "\n".join(lines[a : a + lines_per_doc])}) + "\n")
+    return n
+
+
+def bench_trace(tmp: Path, n: int) -> dict:
+    """``spundetect index`` over ``n`` corpus documents (time, peak RSS), then queries over
+    the index in one process: the real spun documents of ../shared/realspin and clean
+    10-line documents (median seconds per query, the index already loaded), and one
+    ``spundetect trace --index`` run from the command line (start-up and index load included)."""
+    sys.path.insert(0, str(ROOT / "src"))
+    from spundetect.eval_real import real_documents
+    from spundetect.trace import SourceIndex
+
+    sources, index_file = tmp / "sources.jsonl", tmp / "sources.npz"
+    trace_sources(sources, n)
+    seconds, rss, _, cpu = run_cli(["index", "--jsonl-field", "text", str(sources), "-o", str(index_file)])
+    result = {"documents": n, "index_s": seconds, "index_peak_rss_mb": rss, "index_cpu_s": cpu,
+              "index_file_mb": index_file.stat().st_size / 2**20}  # fmt: skip
+    t = time.perf_counter()
+    index = SourceIndex.load(index_file)
+    result["load_s"] = time.perf_counter() - t
+    suspects = [d.text for d in real_documents()] + [clean_text(250, start=i * 40) for i in range(10)]
+    times = []
+    for text in suspects:
+        t = time.perf_counter()
+        index.trace("suspect", text)
+        times.append(time.perf_counter() - t)
+    result["query_median_s"], result["query_max_s"] = statistics.median(times), max(times)
+    suspect = tmp / "suspect.txt"
+    suspect.write_text(suspects[0], encoding="utf-8")
+    result["cli_trace_s"] = run_cli(["trace", "--index", str(index_file), str(suspect)])[0]
+    return result
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results.json")
     ap.add_argument("--words", type=int, default=50_000)
     ap.add_argument("--baseline-phrases", type=int, default=None, help="time only the first N phrases (extrapolated)")
     ap.add_argument("--sizes", default="10000,50000,200000")
+    ap.add_argument("--trace-documents", type=int, default=100_000, help="documents in the trace index benchmark")
+    ap.add_argument("--only-trace", action="store_true", help="run the trace benchmark alone (merged into --out)")
     args = ap.parse_args(argv)
+    if args.only_trace:
+        return _only_trace(args)
 
     text = clean_text(args.words)
     warm = clean_text(args.words // 5, start=3000)
@@ -280,6 +328,8 @@ def main(argv: list[str] | None = None) -> int:
         log("--jobs ...")
         result["jobs"] = bench_jobs(Path(tmp))
         result["jobs_long_files"] = bench_jobs(Path(tmp), words=3000)
+        log("trace index and queries ...")
+        result["trace"] = bench_trace(Path(tmp), args.trace_documents)
     sd, nv, tok = result["spundetect"], result["naive_list_lookup"], result["regex_tokenisation"]
     sizes = result["sizes"]
     startup = result["cold_start"]["check_one_line_s"]
@@ -327,7 +377,27 @@ def main(argv: list[str] | None = None) -> int:
             f"{jb['speedup_vs_one_thread']:.2f}x; CPU s {jb['jobs_1_cpu_s']:.1f} / {jb['jobs_2_cpu_s']:.1f} "
             f"(--jobs 1 keeps {jb['jobs_1_cores_busy']:.2f} of {os.cpu_count()} cores busy)"
         )
+    _print_trace(result["trace"])
     print(f"written to {args.out}")
+    return 0
+
+
+def _print_trace(tr: dict) -> None:
+    print(
+        f"trace: index of {tr['documents']:,} documents in {tr['index_s']:.0f} s (target <= 300), peak RSS "
+        f"{tr['index_peak_rss_mb']} MB (target <= 2048), file {tr['index_file_mb']:.0f} MB; load {tr['load_s']:.1f} s; "
+        f"query median {tr['query_median_s']:.2f} s, max {tr['query_max_s']:.2f} s (target <= 1); "
+        f"command line with start-up and load {tr['cli_trace_s']:.1f} s"
+    )
+
+
+def _only_trace(args) -> int:
+    with tempfile.TemporaryDirectory() as tmp:
+        tr = bench_trace(Path(tmp), args.trace_documents)
+    result = json.loads(args.out.read_text(encoding="utf-8")) if args.out.exists() else {}
+    result["trace"] = tr
+    args.out.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    _print_trace(tr)
     return 0
 
 

@@ -32,6 +32,8 @@ SLOW = {
     "test_check_many_gives_the_reports_of_check_one_by_one",
     "test_span_threshold_shows_weaker_suspicions_and_keeps_the_verdicts",
     "test_averaged_model_round_trips_and_checks",
+    "test_real_spun_documents_are_traced_to_their_sources",
+    "test_trace_html_side_by_side_and_linked_in_a_browser",
 }
 
 

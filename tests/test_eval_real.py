@@ -43,3 +43,16 @@ def test_training_never_reads_the_genre_holdout(shared):
     for name in GENRES:
         held = set(genre_holdout(name, shared))
         assert not any(paragraph in held for paragraph, _ in genre_sentences(name))
+
+
+def test_span_bands_count_shown_and_overlapping_spans_by_score():
+    from spundetect.eval_real import SPAN_BANDS, SpanBands
+
+    bands = SpanBands()
+    for score, overlaps in [(0.49, True), (0.5, True), (0.55, False), (0.61, True), (0.95, True), (1.0, False)]:
+        bands.add(score, overlaps)
+    table = bands.table()
+    assert [b["from"] for b in table] == list(SPAN_BANDS)
+    assert [b["shown"] for b in table] == [2, 1, 0, 0, 2]  # under the lowest band: not counted
+    assert [b["overlapping_a_real_stretch"] for b in table] == [1, 1, 0, 0, 1]
+    assert table[0]["share"] == 0.5

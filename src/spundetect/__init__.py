@@ -6,6 +6,8 @@ Public API (nothing is loaded until first use)::
     report = spundetect.check(text)          # Report: score, spun, sentences, spans
     spundetect.suggest("press convention", context="He spoke at a press convention.")
     spundetect.strip_marks(spundetect.render_text(report)) == text   # marks come off exactly
+    index = spundetect.SourceIndex.build([("story.txt", source_text)])
+    index.trace("copy.txt", spun_text).matches[0].swaps      # what a spun copy changed
 """
 
 from __future__ import annotations
@@ -14,10 +16,11 @@ from .detector import Detector, check
 from .render import render_text, strip_marks
 from .restore import Weights, suggest
 from .results import Report, SentenceResult, Span, Suggestion
+from .trace import SourceIndex, Trace
 
 __all__ = [
     "check", "suggest", "render_text", "strip_marks", "Detector", "Report", "SentenceResult", "Span", "Suggestion",
-    "Weights", "__version__",
+    "Weights", "SourceIndex", "Trace", "__version__",
 ]  # fmt: skip
 
 __version__ = "0.1.0"

@@ -563,6 +563,130 @@ def _fingerprint_info() -> dict[str, str]:
     return {"list_sha256": h.get("list_sha256", ""), "credit": h.get("credit", "")}
 
 
+class TraceFormat(str, Enum):
+    text = "text"
+    json = "json"
+    html = "html"
+
+
+def _documents(paths: list[str], globs, jsonl_field: str | None, errors: list[str]):
+    """(name, text) of each readable input; each unreadable one adds its one-line error."""
+    for item in read_inputs(paths, globs, jsonl_field=jsonl_field):
+        if item.error:
+            errors.append(item.error)
+            typer.echo(f"spundetect: {item.error}", err=True)
+            continue
+        yield item.name, item.text if item.text is not None else "".join(item.chunks())
+
+
+@app.command()
+def index(
+    paths: list[str] = typer.Argument(..., help="Source files, directories (recursive) or JSON Lines files (--jsonl-field)."),
+    output: Path = typer.Option(..., "--output", "-o", help="The index file to write (.npz)."),
+    glob: Optional[list[str]] = typer.Option(None, "--glob", help="Files to take from directories (repeatable)."),
+    jsonl_field: Optional[str] = typer.Option(None, "--jsonl-field", help="Sources are JSON Lines; index this field."),
+) -> None:
+    """Index source documents once for `spundetect trace --index` (for large collections).
+
+    Example: `spundetect index --jsonl-field text news.jsonl -o news.npz`, then `spundetect trace --index news.npz suspect.txt`
+    """
+    from .trace import SourceIndex
+
+    clash = _output_clash(output, paths, glob or DEFAULT_GLOBS)
+    if clash:
+        _fail(f"{output}: is also an input ({clash}); choose another output file")
+    errors: list[str] = []
+    built = SourceIndex.build(_documents(paths, glob or DEFAULT_GLOBS, jsonl_field, errors))
+    try:
+        built.save(output)
+    except OSError as e:
+        _fail(f"{output}: cannot write: {e.strerror or e}")
+    typer.echo(f"spundetect: wrote {output} ({len(built):,} documents, {len(built.hashes):,} shingles)", err=True)
+    if errors:
+        raise typer.Exit(EXIT_ERROR)
+
+
+@app.command()
+def trace(
+    suspects: list[str] = typer.Argument(..., help="Suspect files, directories (recursive) or '-' for stdin."),
+    against: Optional[list[str]] = typer.Option(None, "--against", help="Source files or directories to search (repeatable)."),
+    index_file: Optional[Path] = typer.Option(None, "--index", help="An index written by `spundetect index`."),
+    format: TraceFormat = typer.Option(TraceFormat.text, "--format", "-f", help="Output format."),
+    top: int = typer.Option(3, "--top", min=1, max=100, help="Report up to K matching sources per suspect."),
+    pairs: Optional[Path] = typer.Option(None, "--pairs", help="Also write the aligned (original, spun) sentence pairs as TSV."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write results to FILE instead of stdout."),
+    glob: Optional[list[str]] = typer.Option(None, "--glob", help="Files to take from directories (repeatable)."),
+    jsonl_field: Optional[str] = typer.Option(
+        None, "--jsonl-field", help="Sources given with --against are JSON Lines; use this field."
+    ),
+    exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even when a source is found."),
+) -> None:
+    """Find the documents a spun text was spun from, and show every swap.
+
+    Candidate sources are found by the words spinners leave alone (function words, numbers, names, words no thesaurus
+    lists), then each suspect is aligned with its best source sentence by sentence and word by word. Text output marks
+    each swap as `[> spun [-> original; kind]` (kind: thesaurus, phrase, fingerprint, or aligned when only the alignment
+    says so). Exit codes: 1 a source found, 0 none, 2 usage or input error.
+
+    Examples: `spundetect trace essay.txt --against sources/`; `spundetect trace --index news.npz --format html -o trace.html page.txt`
+    """  # noqa: E501 (rich wraps the help; a line break here would show)
+    from .render import render_trace_html, render_trace_json, render_trace_text
+    from .trace import IndexFileError, SourceIndex, sentence_pairs_tsv
+
+    if (against is None) == (index_file is None):
+        _fail("give the sources with --against PATH or --index FILE (one of the two)")
+    globs = glob or DEFAULT_GLOBS
+    for target in (output, pairs):
+        if target is not None:
+            clash = _output_clash(target, [*suspects, *(against or [])], globs)
+            if clash:
+                _fail(f"{target}: is also an input ({clash}); choose another output file")
+    errors: list[str] = []
+    if index_file is not None:
+        try:
+            sources = SourceIndex.load(index_file)
+        except IndexFileError as e:
+            _fail(str(e))
+    else:
+        sources = SourceIndex.build(_documents(against, globs, jsonl_field, errors))
+    traces = [sources.trace(name, text, top) for name, text in _documents(suspects, globs, None, errors)]
+    if format is TraceFormat.json:
+        result = render_trace_json(traces)
+    elif format is TraceFormat.html:
+        result = render_trace_html(traces)
+    else:
+        result = "".join(render_trace_text(t) for t in traces)
+    _write_result(output, result)
+    if pairs is not None:
+        _write_result(pairs, sentence_pairs_tsv(traces))
+    if len(traces) > 1:
+        found = sum(t.found for t in traces)
+        typer.echo(f"spundetect: {len(traces)} suspects: {found} with a source, {len(traces) - found} without", err=True)
+    if errors:
+        raise typer.Exit(EXIT_ERROR)
+    if any(t.found for t in traces) and not exit_zero:
+        raise typer.Exit(EXIT_FOUND)
+
+
+def _write_result(target: Path | None, text: str) -> None:
+    """``text`` to stdout, or atomically to ``target`` (then a line on stderr)."""
+    if target is None:
+        sys.stdout.write(text)
+        return
+    try:
+        sink = SafeOutput(target)
+    except OSError as e:
+        _fail(f"{target}: {e.strerror or e}")
+    try:
+        sink.write(text)
+        sink.commit()
+    except OutputError as e:
+        _fail(f"{target}: cannot write: {e}")
+    finally:
+        sink.discard()
+    typer.echo(f"spundetect: wrote {target}", err=True)
+
+
 @app.command()
 def train(
     seed: int = typer.Option(0, "--seed", help="Random seed (same seed, same model)."),

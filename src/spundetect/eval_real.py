@@ -9,10 +9,15 @@ clean documents of genres the training corpus lacks.
   difflib aligns differently with the real original) overlapped by a flagged span. Checks
   run without the restore search (``suggestions=0``: the same scores and verdicts, but
   spans are not widened to a neighbour for their suggestions, so the overlap count is, if
-  anything, low).
+  anything, low). Spans shown in the likely-spun documents with aligned originals, by score
+  band, and how many overlap a real spun stretch: whether weak spans hold up.
 - Held-back clean documents of the new corpus genres (fiction, reviews, biomedical
   abstracts, technical documentation, forum posts): the last 15 % of each file's lines
   (:data:`GENRE_HOLDOUT`), which training must never read; each line is one document.
+  Every span shown in them is a false alarm; they are counted by the same bands.
+- ``spundetect trace`` (:func:`eval_trace`): the real spun documents with originals among
+  corpus documents; whether the top match is the source, the aligned stretches reported as
+  swaps word for word, and no match for suspects whose source is not indexed.
 """
 
 from __future__ import annotations
@@ -27,7 +32,9 @@ import numpy as np
 
 from .build.sources import shared_dir
 
-__all__ = ["RealDocument", "real_documents", "eval_real", "eval_genres", "GENRES", "GENRE_HOLDOUT", "genre_holdout"]
+__all__ = [
+    "RealDocument", "real_documents", "eval_real", "eval_genres", "eval_trace", "GENRES", "GENRE_HOLDOUT", "genre_holdout",
+]  # fmt: skip
 
 CLEAN_FPR = 0.02  # recall is read where this share of clean sentences is flagged
 MIN_DOC_SENTENCES = 3
@@ -128,6 +135,7 @@ def eval_real(detector, root: Path | None = None) -> dict:
     big_docs = big_flagged = 0
     big_share = []
     n_stretches = hit = 0
+    bands = SpanBands()
     for d, report in zip(docs, fast.check_many([d.text for d in docs], [d.name for d in docs])):
         bounds = list(zip(d.starts, [a + len(s) for a, s in zip(d.starts, d.spun)]))
         row_flagged = [any(s.spun for s in report.sentences if a <= s.start < b) for a, b in bounds]
@@ -138,12 +146,16 @@ def eval_real(detector, root: Path | None = None) -> dict:
             big_flagged += report.verdict == "spun"
             big_share.append(sum(row_flagged) / len(bounds))
         spans = [(sp.start, sp.end) for sp in report.spans]
+        real = []
         for (a, _), spun, original in zip(bounds, d.spun, d.originals):
             if original is None:
                 continue
-            for lo, hi in stretches(original, spun):
-                n_stretches += 1
-                hit += any(s < a + hi and a + lo < e for s, e in spans)
+            real += [(a + lo, a + hi) for lo, hi in stretches(original, spun)]
+        n_stretches += len(real)
+        hit += sum(any(s < hi and lo < e for s, e in spans) for lo, hi in real)
+        if report.verdict == "spun" and d.originals[0] is not None:
+            for sp in report.spans:
+                bands.add(sp.score, any(sp.start < hi and lo < sp.end for lo, hi in real))
     return {
         "documents": len(docs),
         "sentences_alone": {
@@ -169,7 +181,33 @@ def eval_real(detector, root: Path | None = None) -> dict:
             "min_sentence_share_flagged": round(min(big_share), 4) if big_share else None,
         },
         "stretches": {"stretches": n_stretches, "overlapped": hit, "overlapped_share": _share(hit, n_stretches)},
+        "spans_in_spun_documents": bands.table(),
     }
+
+
+SPAN_BANDS = (0.5, 0.6, 0.7, 0.8, 0.9)  # lower edges of the span score bands reported
+
+
+@dataclass
+class SpanBands:
+    """Spans shown by span score band, and how many of them overlap a real spun stretch:
+    whether the weak spans a likely-spun document shows (down to ``span_in_flagged_doc``)
+    hold up on real text."""
+
+    shown: list[int] = field(default_factory=lambda: [0] * len(SPAN_BANDS))
+    overlapping: list[int] = field(default_factory=lambda: [0] * len(SPAN_BANDS))
+
+    def add(self, score: float, overlaps: bool) -> None:
+        i = int(np.searchsorted(SPAN_BANDS, score, side="right")) - 1
+        if i >= 0:
+            self.shown[i] += 1
+            self.overlapping[i] += overlaps
+
+    def table(self) -> list[dict]:
+        return [
+            {"from": lo, "shown": n, "overlapping_a_real_stretch": k, "share": _share(k, n)}
+            for lo, n, k in zip(SPAN_BANDS, self.shown, self.overlapping)
+        ]
 
 
 def _share(a: int, b: int) -> float:
@@ -190,6 +228,7 @@ def eval_genres(detector, root: Path | None = None, n: int = GENRE_DOCS) -> dict
     fast = Detector(detector.model, threshold=detector.threshold, span_threshold=detector.span_threshold, suggestions=0)
     out = {}
     total_docs = total_spun = total_sents = total_flagged = 0
+    bands = SpanBands()
     for name in GENRES:
         held = genre_holdout(name, root)
         docs = held[:: max(1, len(held) // n)][:n]
@@ -197,6 +236,9 @@ def eval_genres(detector, root: Path | None = None, n: int = GENRE_DOCS) -> dict
         sents = sum(len(r.sentences) for r in reports)
         flagged = sum(s.spun for r in reports for s in r.sentences)
         spun = sum(r.verdict == "spun" for r in reports)
+        for r in reports:
+            for sp in r.spans:
+                bands.add(sp.score, False)
         out[name] = {
             "documents": len(docs),
             "documents_spun": spun,
@@ -211,5 +253,64 @@ def eval_genres(detector, root: Path | None = None, n: int = GENRE_DOCS) -> dict
         "documents": total_docs,
         "documents_spun_share": _share(total_spun, total_docs),
         "sentences_flagged_share": _share(total_flagged, total_sents),
+        "spans_shown": [{"from": lo, "shown": n} for lo, n in zip(SPAN_BANDS, bands.shown)],
     }
     return out
+
+
+TRACE_DISTRACTORS = 2_000  # documents cut from shared/corpus that the real sources hide among
+TRACE_DOC_LINES = 8  # corpus lines per distractor document
+
+
+def trace_distractors(root: Path | None = None, n: int = TRACE_DISTRACTORS) -> list[tuple[str, str]]:
+    """``n`` documents of TRACE_DOC_LINES consecutive lines, spread evenly over every corpus file."""
+    files = sorted(((root or shared_dir()) / "corpus").glob("*.txt"))
+    per_file = -(-n // len(files))
+    out = []
+    for f in files:
+        lines = f.read_text(encoding="utf-8").splitlines()
+        starts = range(0, max(len(lines) - TRACE_DOC_LINES, 1), max(1, len(lines) // per_file))
+        out += [(f"{f.name}:{a + 1}", "\n".join(lines[a : a + TRACE_DOC_LINES])) for a in list(starts)[:per_file]]
+    return out[:n]
+
+
+def eval_trace(root: Path | None = None) -> dict:
+    """``spundetect trace`` on the real development set: each spun document with its
+    original (rebuilt from the aligned pairs) among :data:`TRACE_DISTRACTORS` corpus
+    documents. Its top match should be its source, with the aligned stretches reported as
+    swaps with exactly their words; spun documents whose source is not indexed, the seeds
+    and 10-line documents of ``shared/eval`` should get no match."""
+    from .trace import SourceIndex
+
+    root = root or shared_dir()
+    docs = real_documents(root)
+    paired = [d for d in docs if d.originals[0] is not None]
+    sources = [(f"source of {d.name}", "\n".join(d.originals)) for d in paired]
+    index = SourceIndex.build(trace_distractors(root) + sources)
+    top_right = exact = total = 0
+    for d in paired:
+        found = index.trace(d.name, d.text)
+        if not found.matches or found.matches[0].path != f"source of {d.name}":
+            continue
+        top_right += 1
+        swaps = {(s.start, s.end): s for s in found.matches[0].swaps}
+        for a, spun, original in zip(d.starts, d.spun, d.originals):
+            for lo, hi in stretches(original, spun):
+                s = swaps.get((a + lo, a + hi))
+                exact += s is not None and s.spun == spun[lo:hi]
+    total = sum(len(stretches(o, s)) for d in paired for s, o in zip(d.spun, d.originals))  # a wrong top match misses all
+    clean = (root / "eval" / "clean_sentences.txt").read_text(encoding="utf-8").splitlines()
+    unrelated = [(d.name, d.text) for d in docs if d.originals[0] is None]
+    unrelated += [(f.name, f.read_text(encoding="utf-8")) for f in sorted((root / "seeds").glob("0*.txt"))]
+    unrelated += [(f"eval:{i + 1}", "\n".join(clean[i : i + 10])) for i in range(0, min(len(clean), 2_000), 10)]
+    false_matches = sum(index.trace(name, text).found for name, text in unrelated)
+    return {
+        "indexed": len(index),
+        "spun_documents": len(paired),
+        "top_match_is_source": top_right,
+        "stretches": total,
+        "stretches_reported_exactly": exact,
+        "stretches_reported_exactly_share": _share(exact, total),
+        "unrelated_suspects": len(unrelated),
+        "unrelated_with_a_match": false_matches,
+    }

@@ -547,7 +547,7 @@ def _one_swap(ex, a: int, b: int) -> bool:
 
 
 def evaluate_model(detector) -> dict:
-    from .eval_real import eval_genres, eval_real
+    from .eval_real import eval_genres, eval_real, eval_trace
 
     t = time.perf_counter()
     result = {
@@ -555,6 +555,7 @@ def evaluate_model(detector) -> dict:
         "thresholds": detector.model.thresholds,
         "real_dev": eval_real(detector),
         "clean_genres": eval_genres(detector),
+        "trace_real_dev": eval_trace(),
         "seeds": eval_seeds(detector),
         "clean_eval": eval_clean(detector),
         "clean_eval_in_10_line_documents": eval_clean(detector, doc_lines=10),
@@ -572,7 +573,7 @@ def summary(result: dict) -> dict:
         k: {kk: vv for kk, vv in result[k].items() if kk != "span_examples"}
         for k in ("clean_eval", "clean_eval_in_10_line_documents")
     }
-    real = {k: result[k] for k in ("real_dev", "clean_genres") if k in result}
+    real = {k: result[k] for k in ("real_dev", "clean_genres", "trace_real_dev") if k in result}
     return {**real, "seeds": seeds, "seed_001_gold_phrases": gold, **clean, "synthetic_test": result["synthetic_test"]}
 
 
@@ -590,10 +591,27 @@ def _real_lines(result: dict) -> list[str]:
         f"  in their documents: {d['flagged']}/{d['sentences']} flagged; documents of 3+ sentences: {big['flagged']}/"
         f"{big['documents']} likely spun (least share of sentences flagged {big['min_sentence_share_flagged']})",
         f"  spun stretches overlapped by a flagged span: {st['overlapped']}/{st['stretches']} ({st['overlapped_share']:.1%})",
+        "  spans in likely-spun real documents by score, overlapping a real stretch / shown: "
+        + ", ".join(f"{b['from']:.1f}+ {b['overlapping_a_real_stretch']}/{b['shown']}" for b in r["spans_in_spun_documents"]),
         "clean documents of other genres (held back; documents likely spun / sentences flagged):",
     ]
     for name, m in result["clean_genres"].items():
-        lines.append(f"  {name:<22} {m['documents_spun_share']:>6.1%} {m['sentences_flagged_share']:>6.1%}")
+        if name != "all":
+            lines.append(f"  {name:<22} {m['documents_spun_share']:>6.1%} {m['sentences_flagged_share']:>6.1%}")
+    every = result["clean_genres"]["all"]
+    lines.append(f"  {'all':<22} {every['documents_spun_share']:>6.1%} {every['sentences_flagged_share']:>6.1%}")
+    lines.append(
+        "  spans shown in them by score (all false alarms): "
+        + ", ".join(f"{b['from']:.1f}+ {b['shown']}" for b in every["spans_shown"])
+    )
+    if "trace_real_dev" in result:
+        t = result["trace_real_dev"]
+        lines.append(
+            f"trace (real spun documents among {t['indexed']:,} indexed): top match is the source "
+            f"{t['top_match_is_source']}/{t['spun_documents']}; aligned stretches reported word for word "
+            f"{t['stretches_reported_exactly']}/{t['stretches']}; unrelated suspects matched "
+            f"{t['unrelated_with_a_match']}/{t['unrelated_suspects']}"
+        )
     return lines + [""]
 
 

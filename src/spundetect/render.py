@@ -25,13 +25,17 @@ import io
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any, Sequence, TextIO
+from typing import TYPE_CHECKING, Any, Sequence, TextIO
 
 from .results import SCHEMA_VERSION, VERDICTS, Report, SentenceResult, verdict_of
+
+if TYPE_CHECKING:
+    from .trace import Trace
 
 __all__ = [
     "render_text", "render_concise", "render_json", "render_jsonl", "render_html", "strip_marks",
     "Totals", "Writer", "WRITERS", "join_reports", "SPAN_START", "MARK_OPEN", "MARK_CLOSE", "SENTENCE_OPEN", "NO_NEWLINE",
+    "trace_summary", "render_trace_text", "render_trace_json", "render_trace_html",
 ]  # fmt: skip
 
 SPAN_START = "[> "
@@ -532,3 +536,123 @@ def _html_document(r: Report, d: int) -> str:
         )
     side.append("</ol></aside>")
     return head + "".join(body) + "</div>" + original + "</div>" + "".join(side) + "</section>"
+
+
+# --- trace results (spundetect trace) ---------------------------------------------------
+
+_AGREES_WORDS = {"fingerprint": "known tortured phrase", "phrase": "phrase rewrite", "thesaurus": "thesaurus synonym"}
+
+
+def trace_summary(t: "Trace") -> str:
+    """The closing line for one suspect: its best source, how well it aligns, the swaps."""
+    if not t.matches:
+        return f"== {t.path}: no source found among {t.searched:,} documents"
+    m = t.matches[0]
+    known = sum(s.agrees is not None for s in m.swaps)
+    line = (
+        f"== {t.path}: source found: {m.path} (score {m.score:.2f}); {len(m.pairs)}/{m.sentences} sentences aligned"
+        f" ({m.inserted} inserted, {m.dropped} dropped); {len(m.swaps)} swaps, {known} of them known spinner swaps"
+    )
+    if len(t.matches) > 1:
+        line += "; also " + ", ".join(f"{o.path} ({o.score:.2f})" for o in t.matches[1:])
+    return line
+
+
+def render_trace_text(t: "Trace") -> str:
+    """The suspect with its best source's swaps marked (``[> spun [-> original; kind]``, kind
+    the resource that knows the swap or "aligned"), then :func:`trace_summary`.
+    :func:`strip_marks` gives back the suspect byte for byte."""
+    text = t.text
+    inserts: list[tuple[int, int, str]] = [(m.end(), -1, ">") for m in _LITERAL.finditer(text)]
+    for k, s in enumerate(t.matches[0].swaps if t.matches else ()):  # in text order: a swap's marks, then the next one's
+        inserts.append((s.start, 2 * k, SPAN_START))
+        mark = MARK_OPEN + (_clean(s.original) or "(nothing)") + f"; {s.agrees or 'aligned'}" + MARK_CLOSE
+        inserts.append((s.end, 2 * k + 1, mark))
+    inserts.sort(key=lambda x: (x[0], x[1]))
+    out, pos = [], 0
+    for at, _, mark in inserts:
+        out.append(text[pos:at])
+        out.append(mark)
+        pos = at
+    out.append(text[pos:])
+    body = "".join(out)
+    tail = ""
+    if text and not text.endswith("\n"):
+        body += "\n"
+        tail = NO_NEWLINE
+    return body + trace_summary(t) + tail + "\n"
+
+
+def render_trace_json(traces: Sequence["Trace"]) -> str:
+    """``{"schema_version": N, "suspects": [{"path", "searched", "matches": [...]}]}``."""
+    return json.dumps({"schema_version": SCHEMA_VERSION, "suspects": [t.to_dict() for t in traces]}, ensure_ascii=False) + "\n"
+
+
+_TRACE_CSS = """
+body{font:15px/1.6 system-ui,sans-serif;margin:0;color:#222;background:#fafafa;overflow-wrap:anywhere}
+header,footer,.suspect>h2,.suspect>p{padding:.4em 1.5em}
+footer{border-top:1px solid #ddd;font-size:13px;color:#555}
+.pair{display:flex;gap:1em;padding:0 1.5em 1em}
+.pair>div{flex:1;min-width:0}
+.text{white-space:pre-wrap;overflow-wrap:anywhere;background:#fff;padding:1em;border:1px solid #ddd}
+h1,h2,h3{overflow-wrap:anywhere}
+mark.swap{background:#ffcc80;border-bottom:2px solid #e65100}
+mark.orig{background:#c8e6c9;border-bottom:2px solid #2e7d32}
+mark.known{font-weight:600}
+mark:target{outline:3px solid #1565c0}
+sup a{font-size:11px;text-decoration:none}
+@media (max-width:700px){.pair{flex-direction:column;padding:0 .6em .6em}header,footer,.suspect>h2,.suspect>p{padding:.4em .6em}}
+"""
+
+
+def render_trace_html(traces: Sequence["Trace"]) -> str:
+    """A standalone page: for each suspect, the suspect and its best source side by side,
+    each swap highlighted on both sides and linked both ways."""
+    from datetime import datetime, timezone
+
+    from . import __version__
+
+    e = html.escape
+    title = "spundetect trace" + (f": {traces[0].path}" if len(traces) == 1 else f": {len(traces)} suspects")
+    parts = [
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>",
+        f"<title>{e(title)}</title><style>{_TRACE_CSS}</style></head><body>",
+        "<header><h1>spundetect trace</h1><p>Each suspect beside the source it was most likely spun from. "
+        "Highlighted: the words that differ; bold: swaps a thesaurus, the phrase table or the tortured-phrase list "
+        "knows. Numbers link each swap to its other side.</p></header>",
+    ]
+    for n, t in enumerate(traces):
+        parts.append(f"<section class='suspect' id='t{n}'><h2>{e(t.path)}</h2><p>{e(trace_summary(t)[3:])}</p>")
+        if t.matches:
+            m = t.matches[0]
+            spun_side = _trace_side(t.text, [(s.start, s.end, s) for s in m.swaps], n, "s", "o", "swap")
+            orig_side = _trace_side(m.text, [(s.source_start, s.source_end, s) for s in m.swaps], n, "o", "s", "orig")
+            parts.append(
+                f"<div class='pair'><div><h3>Suspect</h3><div class='text'>{spun_side}</div></div>"
+                f"<div><h3>Source: {e(m.path)}</h3><div class='text'>{orig_side}</div></div></div>"
+            )
+        else:
+            parts.append(f"<div class='pair'><div class='text'>{e(t.text)}</div></div>")
+        parts.append("</section>")
+    parts.append(
+        f"<footer>Made by spundetect {e(__version__)} on {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC. "
+        "This page makes no network requests.</footer></body></html>\n"
+    )
+    return "".join(parts)
+
+
+def _trace_side(text: str, spans: list, n: int, here: str, there: str, cls: str) -> str:
+    e = html.escape
+    out, pos = [], 0
+    for k, (a, b, s) in sorted(enumerate(spans), key=lambda x: (x[1][0], x[0])):
+        out.append(e(text[pos:a]))
+        known = " known" if s.agrees else ""
+        tip = f"{s.spun or '(nothing)'} / {s.original or '(nothing)'}" + (f": {_AGREES_WORDS[s.agrees]}" if s.agrees else "")
+        out.append(
+            f"<mark class='{cls}{known}' id='t{n}{here}{k}' title='{e(tip)}'>{e(text[a:b])}</mark>"
+            f"<sup><a href='#t{n}{there}{k}'>{k + 1}</a></sup>"
+        )
+        pos = max(pos, b)
+    out.append(e(text[pos:]))
+    return "".join(out)
