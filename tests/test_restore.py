@@ -66,7 +66,7 @@ def test_span_must_lie_in_the_sentence():
 
 
 def test_an_abbreviation_in_brackets_is_kept_and_spelt_by_the_original():
-    weights = spundetect.restore.fitted_weights("phrase")
+    weights = spundetect.channel.fitted_weights("phrase")
     got = spundetect.suggest("arbitrary woodland (RF)", k=3, use_fingerprints=False, weights=weights)
     assert got[0].text == "random forest (RF)"  # the abbreviation is kept as written
     assert all(c.text.endswith(" (RF)") for c in got)

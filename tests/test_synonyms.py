@@ -42,13 +42,14 @@ def test_fast_inflection_tables_match_lemminflect():
 
     import lemminflect
 
-    from spundetect.candidates.synonyms import _all_inflections, thesaurus
+    from spundetect.candidates.inflect import all_inflections
+    from spundetect.candidates.synonyms import thesaurus
 
     words = random.Random(0).sample(thesaurus().words, 1500) + ["run", "be", "have", "go", "child", "criterion", "Paris"]
     for w in words:
         for upos in ("VERB", "AUX", "NOUN", "ADJ", "ADV", "PROPN"):
             expected = {tag: tuple(forms) for tag, forms in lemminflect.getAllInflections(w, upos=upos).items()}
-            assert _all_inflections(w, upos) == expected, (w, upos)
+            assert all_inflections(w, upos) == expected, (w, upos)
 
 
 def test_fast_lemma_tables_match_lemminflect():
@@ -56,11 +57,12 @@ def test_fast_lemma_tables_match_lemminflect():
 
     import lemminflect
 
-    from spundetect.candidates.synonyms import _all_lemmas, thesaurus
+    from spundetect.candidates.inflect import all_lemmas
+    from spundetect.candidates.synonyms import thesaurus
 
     words = random.Random(1).sample(thesaurus().words, 3000) + ["ran", "was", "children", "better", "data", "Paris", "criteria"]
     for w in words:
-        assert _all_lemmas(w) == {u: tuple(x) for u, x in lemminflect.getAllLemmas(w).items()}, w
+        assert all_lemmas(w) == {u: tuple(x) for u, x in lemminflect.getAllLemmas(w).items()}, w
 
 
 def test_compiled_candidate_table_matches_the_computed_candidates():

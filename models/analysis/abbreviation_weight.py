@@ -16,8 +16,8 @@ import dataclasses
 import re
 import sys
 
+from spundetect.channel import fitted_weights
 from spundetect.evaluation import eval_pps, pps_dev_rows
-from spundetect.restore import fitted_weights
 
 ENDS_BRACKETED = re.compile(r"\(\s*[a-z]{2,8}\s*\)\s*$")
 

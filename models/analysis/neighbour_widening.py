@@ -19,8 +19,9 @@ import numpy as np
 
 from spundetect import segment
 from spundetect.build.dataset import make_documents
+from spundetect.channel import FUNCTION_WORDS
 from spundetect.detector import Detector, sentence_words
-from spundetect.restore import FUNCTION_WORDS, restore_span
+from spundetect.restore import restore_span
 
 BINS = (0.05, 0.2, 0.3, 0.35, 0.4, 0.45, 0.5, 0.7, 1.01)
 

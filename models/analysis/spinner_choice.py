@@ -31,7 +31,7 @@ FR = 3  # Moby forward | Moby reverse: the reference pattern
 def choice_groups() -> tuple[np.ndarray, np.ndarray]:
     """(options per pattern, chosen pattern) for each original -> written pair."""
     from spundetect.build.spinner import Spinner
-    from spundetect.candidates.synonyms import _inflect, _inflections
+    from spundetect.candidates.inflect import inflect, word_readings
     from spundetect.evaluation import pps_dev_rows
 
     pairs: Counter = Counter()
@@ -44,12 +44,12 @@ def choice_groups() -> tuple[np.ndarray, np.ndarray]:
     counts, chosen = [], []
     for original, word in pairs:
         options: dict[str, int] = {}
-        for lemma, upos, tag in _inflections(original) or [(original, "", "")]:
+        for lemma, upos, tag in word_readings(original) or [(original, "", "")]:
             i = th.index.get(lemma)
             if i is None:
                 continue
             for j, b in zip(written[ptr[i] : ptr[i + 1]].tolist(), bits[ptr[i] : ptr[i + 1]].tolist()):
-                form = _inflect(th.words[j], upos, tag) if upos else th.words[j]
+                form = inflect(th.words[j], upos, tag) if upos else th.words[j]
                 if form and form != original and " " not in form:
                     options[form] = options.get(form, 0) | b
         if word in options:

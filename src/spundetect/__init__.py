@@ -12,9 +12,10 @@ Public API (nothing is loaded until first use)::
 
 from __future__ import annotations
 
+from .channel import Weights
 from .detector import Detector, check
 from .render import render_text, strip_marks
-from .restore import Weights, suggest
+from .restore import suggest
 from .results import Report, SentenceResult, Span, Suggestion
 from .trace import SourceIndex, Trace
 

@@ -21,10 +21,11 @@ from . import segment
 from .candidates.acronyms import acronym_after
 from .candidates.fingerprints import fingerprints
 from .candidates.phrases import MAX_PHRASE_WORDS, phrase_table
+from .channel import FUNCTION_WORDS
 from .features import SentenceRows, document_rows, sentence_rows, token_rows_batch
 from .lm import language_model
 from .model import ModelError, SpinModel, load_model
-from .restore import FUNCTION_WORDS, restore_span
+from .restore import restore_span
 from .results import MIN_ALTERNATIVE, Report, SentenceResult, Span, verdict_of
 
 __all__ = ["Detector", "check", "document_score"]

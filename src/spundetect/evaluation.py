@@ -28,8 +28,9 @@ import numpy as np
 
 from . import segment
 from .build.sources import shared_dir
+from .channel import Weights
 from .detector import sentence_words
-from .restore import Weights, restore_span, suggest
+from .restore import restore_span, suggest
 
 __all__ = ["GoldRow", "seed_gold", "evaluate_engine", "evaluate_model", "format_table", "summary", "NAIVE_WEIGHTS"]
 

@@ -25,8 +25,8 @@ from . import segment
 from .candidates.compiled import candidates
 from .candidates.fingerprints import fingerprints
 from .candidates.phrases import MAX_PHRASE_WORDS, phrase_table
+from .channel import FUNCTION_WORDS, Weights, fitted_weights, keep_score, link_score, swap_base
 from .lm import UNK, language_model
-from .restore import FUNCTION_WORDS, Weights, fitted_weights
 
 __all__ = [
     "TOKEN_FEATURES", "SENTENCE_FEATURES", "CONTEXT_FEATURES", "SentenceRows", "token_rows", "token_rows_batch",
@@ -191,9 +191,9 @@ def token_rows_batch(sentences: Sequence[Sequence[str]], weights: Weights | None
     written_lp = _window_lp(lm, ids, pos_w, last, ids[pos_w], np.arange(n))
     surprisal = -lm.logprob_ids(ids[pos_w - 2], ids[pos_w - 1], ids[pos_w])
     func = np.array([x in FUNCTION_WORDS for x in flat_norm])
-    keep = np.where(func, w.keep_function, w.keep_content)
+    keep = keep_score(func, w)
     capital = np.array([i > 0 and sentences[k][i][:1].isupper() for k, ws in enumerate(word_lists) for i in ws], dtype=bool)
-    swap_base = np.where(capital, w.swap_proper, np.where(func, w.swap_function, w.swap_content))
+    swap = swap_base(func, capital, w)
 
     lm_gain = np.zeros(n)
     ch_gain = np.full(n, -10.0)
@@ -209,7 +209,8 @@ def token_rows_batch(sentences: Sequence[Sequence[str]], weights: Weights | None
     if len(owner_a):
         fwd_a, nsrc_a, ldeg_a = type_ev[:, src]
         cand_lp = _window_lp(lm, ids, pos_w, last, all_cand_ids, owner_a)
-        channel = swap_base[owner_a] + w.spinner_direction * fwd_a + w.per_source * nsrc_a + w.degree * ldeg_a
+        unigram = lm.artifact.arrays["uni_logp"][all_cand_ids].astype(np.float64) if w.frequency else 0.0
+        channel = link_score(swap[owner_a], fwd_a, nsrc_a, ldeg_a, unigram, w)
         total = w.lm * cand_lp + channel
         written_total = w.lm * written_lp + keep
         n_cand = np.bincount(owner_a, minlength=n).astype(float)

@@ -17,12 +17,11 @@ that it is the original.
 from __future__ import annotations
 
 import dataclasses
-import json
 import logging
 import math
 import re
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import lru_cache
 from typing import Sequence
 
 import numpy as np
@@ -33,58 +32,16 @@ from .candidates.fingerprints import fingerprints
 from .candidates.phrases import MAX_PHRASE_WORDS, phrase_table
 from .candidates.synonyms import MOBY_FWD, Link, thesaurus
 from .candidates.terms import search_terms
-from .lexicon import ArtifactError, load_artifact
+from .channel import FUNCTION_WORDS, Weights, fitted_weights, keep_score, link_score, phrase_score, swap_base
 from .lm import BOS, EOS, language_model
 from .results import Suggestion
 
-__all__ = ["Weights", "restore_span", "suggest", "FUNCTION_WORDS", "MAX_SPAN_TOKENS"]
+__all__ = ["restore_span", "suggest", "MAX_SPAN_TOKENS"]
 
 log = logging.getLogger(__name__)
 
 MAX_SPAN_TOKENS = 8  # longer phrases are not searched (a spun span is a few words)
 MAX_TERMS = 400  # known-term hypotheses kept for language-model scoring
-
-# Words a spinner rarely swaps alone (they move only inside phrase idioms).
-FUNCTION_WORDS = frozenset(
-    """a an the and or but if of in on at to for from by with as into onto upon about than then
-    that this these those there here it its is are was were be been being am do does did have has
-    had not no nor so too very can could may might must shall should will would i you he she we
-    they me him her us them my your his our their who whom whose which what when where why how
-    all any both each few more most other some such only own same just also""".split()
-)
-
-
-@dataclass(frozen=True)
-class Weights:
-    """Channel log-weights of the restore search (fitted on synthetic spins; see models/)."""
-
-    keep_content: float = -0.3  # log p(a content word is left as written)
-    keep_function: float = -0.05
-    swap_content: float = -2.0  # log p(a content word is swapped), before the link terms
-    swap_function: float = -5.0
-    spinner_direction: float = 1.0  # the original's thesaurus entry lists the written word
-    per_source: float = 0.7  # per thesaurus (Moby, WordNet, Roget) that links the pair
-    degree: float = -0.6  # times log(number of synonyms the original offers)
-    phrase_curated: float = -1.0
-    phrase_mined: float = -4.0
-    swap_proper: float = -6.0  # features only: a capitalised word (the search keeps names)
-    frequency: float = 0.0  # times log p_unigram of each word a swap brings in
-    two_hop: float = -3.0  # a word reached through two thesaurus links (known-term search)
-    term_count: float = 0.0  # times log count of a known term found by the term search
-    acronym: float = 8.0  # the hypothesis spells the abbreviation in brackets after the span (set on PPS dev rows)
-    lm: float = 1.0  # scale of the language-model term
-
-
-@cache
-def fitted_weights(mode: str = "context") -> Weights:
-    """Weights fitted by ``python -m spundetect.build ranker``: ``context`` for a span in its
-    sentence, ``phrase`` for a phrase on its own; the defaults above if none is packaged."""
-    try:
-        art = load_artifact("ranker")
-    except ArtifactError:
-        log.warning("no fitted ranker weights packaged; using defaults")
-        return Weights()
-    return Weights(**json.loads(art.text("weights.json"))[mode])
 
 
 @dataclass
@@ -109,25 +66,18 @@ def _proper(words: Sequence[str], a: int) -> bool:
 
 
 def _swap_base(words: Sequence[str], norm_tokens: Sequence[str], a: int, length: int, w: Weights) -> float:
-    """Channel log-weight of swapping ``length`` tokens at ``a``, before the link terms."""
-    return w.swap_function if length == 1 and norm_tokens[a] in FUNCTION_WORDS else w.swap_content
+    """Channel log-weight of swapping ``length`` tokens at ``a``, before the link terms (the
+    search keeps names as written, so none is proper here)."""
+    return swap_base(length == 1 and norm_tokens[a] in FUNCTION_WORDS, False, w)
 
 
 def _link_score(link: Link, base: float, w: Weights) -> float:
-    lm = language_model()
-    score = (
-        base
-        + w.spinner_direction * bool(link.bits & MOBY_FWD)
-        + w.per_source * link.n_sources
-        + w.degree * math.log(link.degree + 1)
-    )
-    if w.frequency:
-        score += w.frequency * float(lm.unigram_logp(link.original.split()).sum())
-    return score
+    unigram = float(language_model().unigram_logp(link.original.split()).sum()) if w.frequency else 0.0
+    return link_score(base, bool(link.bits & MOBY_FWD), link.n_sources, math.log(link.degree + 1), unigram, w)
 
 
 def _keep_score(norm_word: str, w: Weights) -> float:
-    return w.keep_function if norm_word in FUNCTION_WORDS else w.keep_content
+    return keep_score(norm_word in FUNCTION_WORDS, w)
 
 
 @lru_cache(maxsize=100_000)
@@ -151,7 +101,7 @@ def _options(words: Sequence[str], norm_tokens: Sequence[str], a: int, end: int,
             for link in _links(sub):
                 opts.append((length, link.original.split(), _link_score(link, base, w), "synonym"))
         for swap in pt.originals(sub):
-            score = w.phrase_curated if swap.curated else w.phrase_mined
+            score = phrase_score(swap.curated, w)
             opts.append((length, swap.original.split(), score, "phrase"))
     if "-" in word:
         opts += [(1, [alt], score, "synonym") for alt, score in _hyphen_options(words, norm_tokens, a, w).items()]

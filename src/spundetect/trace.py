@@ -82,7 +82,7 @@ class IndexFileError(Exception):
 def _spinnable() -> frozenset[str]:
     """Words some thesaurus lists: a spinner may swap them."""
     from .candidates.synonyms import thesaurus
-    from .restore import FUNCTION_WORDS
+    from .channel import FUNCTION_WORDS
 
     return frozenset(thesaurus().words) - FUNCTION_WORDS
 

@@ -19,8 +19,9 @@ import logging
 import random
 
 from .. import segment
+from ..channel import FUNCTION_WORDS, Weights
 from ..lm import language_model
-from ..restore import FUNCTION_WORDS, Weights, restore_span
+from ..restore import restore_span
 from .artifact import write_artifact
 from .sources import corpus_files, package_version, read_lines, sha256_file
 from .spinner import Spinner

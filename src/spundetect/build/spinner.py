@@ -17,9 +17,10 @@ from typing import Sequence
 import numpy as np
 
 from .. import segment
-from ..candidates.synonyms import IDX_BITS, MOBY_FWD, Thesaurus, _inflect, _inflections, thesaurus
+from ..candidates.inflect import inflect, word_readings
+from ..candidates.synonyms import IDX_BITS, MOBY_FWD, Thesaurus, thesaurus
+from ..channel import FUNCTION_WORDS
 from ..lm import language_model
-from ..restore import FUNCTION_WORDS
 
 __all__ = ["Swap", "Profile", "PROFILES", "EXTRA_PROFILES", "ALL_PROFILES", "Spinner", "real_choices"]
 
@@ -82,7 +83,7 @@ def real_choices() -> dict[str, tuple[tuple[str, ...], tuple[float, ...]]]:
             continue
         for orig, written in zip(ew, tw):
             if orig != written and orig.isalpha() and written.isalpha():
-                readings = _inflections(orig)
+                readings = word_readings(orig)
                 lemma = readings[0][0] if readings else orig
                 bucket = counts.setdefault(lemma, {})
                 bucket[written] = bucket.get(written, 0) + 1
@@ -154,16 +155,16 @@ class Spinner:
         w = word.lower()
         known = language_model().known
         options: list[str] = []
-        readings = _inflections(w) or [(w, "", "")]
+        readings = word_readings(w) or [(w, "", "")]
         lemma, upos, tag = self.rng.choice(readings)
         real = real_choices().get(lemma) if self.real_rate else None
         if real and self.rng.random() < self.real_rate:
             pick = self.rng.choices(real[0], real[1])[0]
-            form = (_inflect(pick, upos, tag) if upos else None) or pick
+            form = (inflect(pick, upos, tag) if upos else None) or pick
             if form != w:
                 return form.capitalize() if word[:1].isupper() else form
         for syn in self.synonyms(lemma):
-            form = _inflect(syn, upos, tag) if upos else syn
+            form = inflect(syn, upos, tag) if upos else syn
             if form and form != w and " " not in form and known(form):
                 options.append(form)
         if not options:

@@ -14,8 +14,8 @@ import logging
 import numpy as np
 import scipy.sparse as sp
 
+from ..channel import FUNCTION_WORDS
 from ..lm import BOS, EOS, UNK, language_model
-from ..restore import FUNCTION_WORDS
 from .artifact import write_artifact
 from .lm import corpus_token_lines
 from .sources import corpus_files, package_version, sha256_file

@@ -34,11 +34,11 @@ def canonical(word: str) -> str:
     Only number is merged: merging "-ing" forms with nouns would make "deep studying"
     (tortured) the same phrase as "deep study" (legitimate).
     """
-    from .synonyms import _all_inflections, _all_lemmas
+    from .inflect import all_inflections, all_lemmas
 
     w = word.lower().replace("’", "'")
-    noun = _all_lemmas(w).get("NOUN")
-    if noun and noun[0] != w and w in _all_inflections(noun[0], "NOUN").get("NNS", ()):
+    noun = all_lemmas(w).get("NOUN")
+    if noun and noun[0] != w and w in all_inflections(noun[0], "NOUN").get("NNS", ()):
         return noun[0]
     return w
 

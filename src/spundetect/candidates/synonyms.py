@@ -7,11 +7,12 @@ Backed by the compiled reverse thesaurus index (``build.thesaurus``). Inflection
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache, cached_property, lru_cache
+from functools import cache, cached_property
 
 import numpy as np
 
 from ..lexicon import Artifact, load_artifact
+from .inflect import inflect, word_readings
 
 __all__ = ["Link", "Thesaurus", "thesaurus", "MOBY_FWD", "MOBY_REV", "WORDNET", "ROGET", "IDX_BITS"]
 
@@ -36,71 +37,6 @@ class Link:
     def n_sources(self) -> int:
         b = self.bits
         return int(bool(b & (MOBY_FWD | MOBY_REV))) + int(bool(b & WORDNET)) + int(bool(b & ROGET))
-
-
-@lru_cache(maxsize=200_000)
-def _all_inflections(lemma: str, upos: str) -> dict[str, tuple[str, ...]]:
-    """lemminflect's inflections of a lemma, cached; callers must not modify the result.
-
-    For a lower-case lemma this reads lemminflect's tables directly: its public call
-    deep-copies them each time, which was a fifth of a cold check. Same result
-    (tests/test_synonyms.py compares the two); anything unusual takes the public call."""
-    import lemminflect
-
-    try:
-        from lemminflect.core.LexicalUtils import uposToTags
-
-        infl = lemminflect.Inflections()
-        if lemma != lemma.lower() or upos not in infl.DICT_UPOS_TYPES or upos == "PROPN":
-            raise LookupError
-        forms = dict(infl._getInflDict().get(lemma, {}))
-        forms.update(infl._getOverridesDict().get(lemma, {}))
-        tags = uposToTags(upos)
-        return {tag: tuple(f) for tag, f in forms.items() if tag in tags}
-    except (LookupError, AttributeError, ImportError):
-        return lemminflect.getAllInflections(lemma, upos=upos)
-
-
-def _all_lemmas(word: str) -> dict[str, tuple[str, ...]]:
-    """lemminflect's lemmas of a word; for a lower-case word read from its tables directly
-    (no deep copy; same result, see tests/test_synonyms.py)."""
-    import lemminflect
-
-    try:
-        lem = lemminflect.Lemmatizer()
-        if word != word.lower():
-            raise LookupError
-        lemmas = dict(lem._getLemmaDict().get(word, {}))
-        lemmas.update(lem._getOverridesDict().get(word, {}))
-        return {upos: tuple(x) for upos, x in lemmas.items()}
-    except (LookupError, AttributeError):
-        return {upos: tuple(x) for upos, x in lemminflect.getAllLemmas(word).items()}
-
-
-@lru_cache(maxsize=100_000)
-def _inflections(word: str) -> tuple[tuple[str, str, str], ...]:
-    """(lemma, upos, penn tag) readings of ``word``; the word itself as a lemma first."""
-    out: list[tuple[str, str, str]] = []
-    for upos, lemmas in _all_lemmas(word).items():
-        for lemma in lemmas:
-            for tag, forms in _all_inflections(lemma, upos).items():
-                if word in forms:
-                    out.append((lemma, upos, tag))
-    return tuple(out)
-
-
-@lru_cache(maxsize=100_000)
-def _inflect(lemma: str, upos: str, tag: str) -> str | None:
-    """Inflect a (possibly multiword) lemma like the written word, or None if it cannot take
-    that form (a noun offered for a verb reading). Phrasal verbs inflect the first word,
-    nouns the last."""
-    parts = lemma.split()
-    i = 0 if upos in ("VERB", "AUX") else len(parts) - 1
-    forms = _all_inflections(parts[i], upos).get(tag)
-    if not forms:
-        return None
-    parts[i] = forms[0]
-    return " ".join(parts)
 
 
 @dataclass(frozen=True, eq=False)
@@ -149,11 +85,11 @@ class Thesaurus:
             lemma = words[k]
             found[lemma] = Link(lemma, lemma, bits, int(degree[k]))
         if " " not in written:
-            for lemma, upos, tag in _inflections(written):
+            for lemma, upos, tag in word_readings(written):
                 if lemma == written:
                     continue
                 for k, bits in self._raw(lemma):
-                    form = _inflect(words[k], upos, tag)
+                    form = inflect(words[k], upos, tag)
                     if form and form != written and form not in found:
                         found[form] = Link(form, words[k], bits, int(degree[k]))
         found.pop(written, None)
@@ -173,14 +109,14 @@ class Thesaurus:
             if " " not in lemma:
                 found[lemma] = (bits, degree[k])
         if " " not in written:
-            for lemma, upos, tag in _inflections(written):
+            for lemma, upos, tag in word_readings(written):
                 if lemma == written:
                     continue
                 for k, bits in self._raw(lemma):
                     word = words[k]
                     if " " in word:
                         continue
-                    form = _inflect(word, upos, tag)
+                    form = inflect(word, upos, tag)
                     if form and form != written and form not in found:
                         found[form] = (bits, degree[k])
         found.pop(written, None)
