@@ -32,7 +32,9 @@ def test_dask_local_cluster_matches_single_process():
             workers = len(client.scheduler_info()["workers"])
     assert workers == 2
     got = got.sort_values("id").reset_index(drop=True)
-    columns = ["id", "spin_score", "spin_spun", "spin_sentences_flagged", "spin_spans"]
+    columns = ["id", "spin_score", "spin_spun", "spin_verdict", "spin_sentences_flagged", "spin_spans"]
     pd.testing.assert_frame_equal(got[columns], expected[columns].reset_index(drop=True))
     assert got["text"].tolist() == df["text"].tolist()
     assert expected["spin_spun"].any() and not expected["spin_spun"].all()
+    assert set(expected["spin_verdict"]) <= {"spun", "suspicious", "clean"}
+    assert (expected["spin_verdict"] == "spun").tolist() == expected["spin_spun"].tolist()

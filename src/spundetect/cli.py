@@ -15,6 +15,7 @@ from typing import Optional
 
 import typer
 
+from .batching import fits, groups
 from .inputs import DEFAULT_GLOBS, input_sizes, read_inputs
 
 app = typer.Typer(
@@ -453,37 +454,15 @@ def _check_chunks(detector, item):
         yield detector.check(text, item.name, source_offsets=item.source_offsets)
 
 
-GROUP_CHARS = 30_000  # short inputs are checked together, up to this many characters
-GROUP_ITEMS = 64
-
-
-def _short(item) -> bool:
-    return item.error is None and item.text is not None and len(item.text) < GROUP_CHARS
-
-
-def _groups(items):
-    """Consecutive short inputs in groups (one model call each); any other input alone."""
-    group, size = [], 0
-    for item in items:
-        if _short(item):
-            group.append(item)
-            size += len(item.text)
-            if size >= GROUP_CHARS or len(group) >= GROUP_ITEMS:
-                yield group
-                group, size = [], 0
-            continue
-        if group:
-            yield group
-            group, size = [], 0
-        yield [item]
-    if group:
-        yield group
+def _length(item) -> int | None:
+    """An input's length for batching (None: it is checked alone)."""
+    return len(item.text) if item.error is None and item.text is not None else None
 
 
 def _check_group(detector, group, lazy: bool = True):
     """(input, its chunk reports) for each input of a group, in order; a single long input's
     chunks are checked as they are consumed when ``lazy``."""
-    if not _short(group[0]):  # alone in its group
+    if not fits(_length(group[0])):  # alone in its group
         item = group[0]
         reports = [] if item.error else _check_chunks(detector, item)
         return [(item, reports if lazy else list(reports))]
@@ -526,7 +505,7 @@ def _checked(detector, items, jobs: int, load_args=(None, False, None, None)):
     OpenMP code, so they share the loaded model and data; elsewhere they are spawned and
     load the model themselves."""
     if jobs <= 1:
-        for group in _groups(items):
+        for group in groups(items, _length):
             yield from _check_group(detector, group)
         return
     import multiprocessing as mp
@@ -542,7 +521,7 @@ def _checked(detector, items, jobs: int, load_args=(None, False, None, None)):
     pending: deque = deque()
     try:
         with ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_worker_init, initargs=load_args) as pool:
-            for group in _groups(items):
+            for group in groups(items, _length):
                 pending.append(pool.submit(_worker_check, group))
                 if len(pending) >= 4 * jobs:
                     yield from pending.popleft().result()

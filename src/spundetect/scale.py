@@ -18,7 +18,10 @@ from typing import Any
 
 __all__ = ["score_partition", "partition_meta", "SCORE_COLUMNS"]
 
-SCORE_COLUMNS = {"spin_score": "float64", "spin_spun": "bool", "spin_sentences_flagged": "int64", "spin_spans": "object"}
+SCORE_COLUMNS = {
+    "spin_score": "float64", "spin_spun": "bool", "spin_verdict": "object", "spin_sentences_flagged": "int64",
+    "spin_spans": "object",
+}  # fmt: skip
 
 
 @cache
@@ -29,35 +32,32 @@ def _detector(suggestions: bool):
 
 
 def score_partition(df: Any, text_column: str = "text", suggestions: bool = True) -> Any:
-    """A copy of ``df`` with the spin columns added: document score and verdict, flagged
-    sentences, and the spans as a JSON list (offsets into the text; their suggested
-    originals unless ``suggestions=False``, which is much faster on a crawl)."""
+    """A copy of ``df`` with the spin columns added: document score, whether likely spun and
+    the verdict ("spun", "suspicious" or "clean"), flagged sentences, and the spans as a
+    JSON list (offsets into the text; their suggested originals unless
+    ``suggestions=False``, which is much faster on a crawl)."""
     detector = _detector(suggestions)
     out = df.copy()
-    scores, spun, flagged, spans = [], [], [], []
+    scores, spun, verdicts, flagged, spans = [], [], [], [], []
     for report in _reports(detector, [t if isinstance(t, str) else "" for t in df[text_column]]):
         scores.append(report.score)
         spun.append(report.spun)
+        verdicts.append(report.verdict)
         flagged.append(sum(s.spun for s in report.sentences))
         spans.append(json.dumps([sp.to_dict() for sp in report.spans], ensure_ascii=False))
     out["spin_score"] = scores
     out["spin_spun"] = spun
+    out["spin_verdict"] = verdicts
     out["spin_sentences_flagged"] = flagged
     out["spin_spans"] = spans
     return out.astype(SCORE_COLUMNS)
 
 
-def _reports(detector, texts: list[str], group_chars: int = 30_000):
+def _reports(detector, texts: list[str]):
     """Reports of ``texts`` in order, short ones checked together (one model call a group)."""
-    group: list[str] = []
-    size = 0
-    for text in texts:
-        group.append(text)
-        size += len(text)
-        if size >= group_chars:
-            yield from detector.check_many(group)
-            group, size = [], 0
-    if group:
+    from .batching import groups
+
+    for group in groups(texts, len):
         yield from detector.check_many(group)
 
 
