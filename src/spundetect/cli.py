@@ -261,37 +261,16 @@ def check(
     except (ModelError, ArtifactError) as e:
         _fail(str(e))
     _exit_on_sigterm()
-    if output is not None:
-        clash = _output_clash(output, paths, glob or DEFAULT_GLOBS)
-        if clash:
-            _fail(f"{output}: is also an input ({clash}); choose another output file")
-    try:
-        sink = SafeOutput(output) if output else None
-    except OSError as e:
-        _fail(f"{output}: {e.strerror or e}")
+    sink = _open_output(output, paths, glob or DEFAULT_GLOBS)
     out = sink if sink else sys.stdout
     use_color = format is Format.text and output is None and _use_color(color, sys.stdout)
     progress = _Progress(input_sizes(paths, glob or DEFAULT_GLOBS) if jsonl_field is None and sys.stderr.isatty() else None)
-    errors, found = 0, False
     verdicts: dict[str, int] = {}
     try:
         writer = _writer(format, out, detector, show=show.value, color=use_color)
         items = read_inputs(paths, glob or DEFAULT_GLOBS, html=html_input, jsonl_field=jsonl_field)
-        for item, reports in _checked(detector, items, jobs, (model, trust_model, threshold, span_threshold)):
-            if item.error:
-                progress.input_done(item.name, 0)
-                progress.clear()
-                typer.echo(f"spundetect: {item.error}", err=True)
-                errors += 1
-                continue
-            totals = write_input(detector, item, reports, writer, progress)
-            progress.input_done(item.name, totals.words)
-            if item.warnings:
-                progress.clear()
-            for warning in item.warnings:
-                typer.echo(f"spundetect: warning: {warning}", err=True)
-            found |= totals.verdict != "clean"
-            verdicts[totals.verdict] = verdicts.get(totals.verdict, 0) + 1
+        checked = _checked(detector, items, jobs, (model, trust_model, threshold, span_threshold))
+        errors = _write_all(detector, checked, writer, progress, verdicts)
         writer.close()
         if sink:
             sink.commit()
@@ -303,15 +282,55 @@ def check(
         progress.clear()
         if sink:
             sink.discard()  # after commit(): nothing to do; after a failure: the old file stays as it was
+    _closing_count(verdicts, errors)
+    if errors:
+        raise typer.Exit(EXIT_ERROR)
+    if (verdicts.get("spun") or verdicts.get("suspicious")) and not exit_zero:
+        raise typer.Exit(EXIT_FOUND)
+
+
+def _write_all(detector, checked, writer, progress: _Progress, verdicts: dict[str, int]) -> int:
+    """Write each checked input (errors and warnings to stderr), counting the verdicts into
+    ``verdicts``; the number of inputs that could not be read."""
+    errors = 0
+    for item, reports in checked:
+        if item.error:
+            progress.input_done(item.name, 0)
+            progress.clear()
+            typer.echo(f"spundetect: {item.error}", err=True)
+            errors += 1
+            continue
+        totals = write_input(detector, item, reports, writer, progress)
+        progress.input_done(item.name, totals.words)
+        if item.warnings:
+            progress.clear()
+        for warning in item.warnings:
+            typer.echo(f"spundetect: warning: {warning}", err=True)
+        verdicts[totals.verdict] = verdicts.get(totals.verdict, 0) + 1
+    return errors
+
+
+def _closing_count(verdicts: dict[str, int], errors: int) -> None:
+    """Over several inputs: "spundetect: 50 documents: 1 spun, 2 suspicious, 47 clean"."""
     documents = sum(verdicts.values())
-    if documents + errors > 1:  # a closing count over several inputs
+    if documents + errors > 1:
         counts = ", ".join(f"{verdicts.get(v, 0)} {v}" for v in ("spun", "suspicious", "clean"))
         noun = "document" if documents == 1 else "documents"
         typer.echo(f"spundetect: {documents} {noun}: {counts}" + (f"; {errors} not read" if errors else ""), err=True)
-    if errors:
-        raise typer.Exit(EXIT_ERROR)
-    if found and not exit_zero:
-        raise typer.Exit(EXIT_FOUND)
+
+
+def _open_output(output: Path | None, paths: list[str], globs) -> "SafeOutput | None":
+    """The output file opened for an atomic write (None: stdout); one line and exit 2 when
+    it is also an input or cannot be created."""
+    if output is None:
+        return None
+    clash = _output_clash(output, paths, globs)
+    if clash:
+        _fail(f"{output}: is also an input ({clash}); choose another output file")
+    try:
+        return SafeOutput(output)
+    except OSError as e:
+        _fail(f"{output}: {e.strerror or e}")
 
 
 def _exit_on_sigterm() -> None:
@@ -616,10 +635,8 @@ def trace(
         _fail("give the sources with --against PATH or --index FILE (one of the two)")
     globs = glob or DEFAULT_GLOBS
     for target in (output, pairs):
-        if target is not None:
-            clash = _output_clash(target, [*suspects, *(against or [])], globs)
-            if clash:
-                _fail(f"{target}: is also an input ({clash}); choose another output file")
+        if target is not None and (clash := _output_clash(target, [*suspects, *(against or [])], globs)):
+            _fail(f"{target}: is also an input ({clash}); choose another output file")
     errors: list[str] = []
     if index_file is not None:
         try:

@@ -297,67 +297,69 @@ N_RESTORE_PER_PROFILE = 150
 def eval_seeds(detector) -> dict:
     """Sentence labels and gold phrases of the two seed documents."""
     root = shared_dir()
-    out = {}
     text, sents = seed_sentences(root)
     report = detector.check(text, SEED_SPUN)
+    out = {"001": _seed_sentence_flags(report, sents)}
+    out["001"]["gold_phrases"] = _gold_phrase_figures(text, sents, report.spans, root)
+    clean_text = (root / "seeds" / SEED_CLEAN).read_text(encoding="utf-8")
+    r0 = detector.check(clean_text, SEED_CLEAN)
+    out["000"] = {
+        "document_score": round(r0.score, 4),
+        "document_flagged": r0.spun,
+        "sentences": len(r0.sentences),
+        "sentences_flagged": sum(s.spun for s in r0.sentences),
+        "spans": len(r0.spans),
+    }
+    return out
+
+
+def _seed_sentence_flags(report, sents) -> dict:
+    """Seed 001's document verdict and its spun and clean sentences flagged."""
     by_start = {s.start: s for s in report.sentences}
     flagged = [i + 1 for i, s in enumerate(sents) if by_start[s.start].spun]
     labels = [i + 1 not in SEED_001_CLEAN_SENTENCES for i in range(len(sents))]
-    out["001"] = {
+    return {
         "document_score": round(report.score, 4),
         "document_flagged": report.spun,
         "spun_sentences_flagged": f"{sum(flagged.count(i) for i in range(1, len(sents) + 1) if labels[i - 1])}/{sum(labels)}",
         "clean_sentences_flagged": f"{sum(1 for i in flagged if not labels[i - 1])}/{len(labels) - sum(labels)}",
         "flagged_sentences": flagged,
     }
-    # gold phrases: inside (overlapping / containing) a flagged span, and its suggestions
+
+
+def _gold_positions(text: str, sents, root) -> list[tuple[int, int, str]]:
+    """(start, end, original) of every gold phrase of seed 001 in its text."""
     body = text.index(BODY_START)
-    spans = report.spans
-    overlap = contain = top1 = top3 = 0
-    detail = []
-    gold = []  # (start, end, original) of every gold phrase in the text
+    gold: list[tuple[int, int, str]] = []
     for row in seed_gold(root):
         sent = sents[row.sentence - 1]
         a = text.index(row.spun, max(sent.start, body))
         if any(g[0] == a for g in gold):  # the same phrase twice in one sentence
             a = text.index(row.spun, a + 1)
         gold.append((a, a + len(row.spun), row.original))
+    return gold
+
+
+def _gold_phrase_figures(text: str, sents, spans, root) -> dict:
+    """Gold phrases inside (overlapping / containing) a flagged span, and whether the span's
+    suggestions restore them."""
+    gold = _gold_positions(text, sents, root)
     edits = [_word_edits(text, a, b, original) for a, b, original in gold]
     bounds = [(sp.start, sp.end) for sp in spans]
     changed = sum(_edits_inside(row_edits, bounds) for row_edits in edits)
     exact = sum(_edit_cover(row_edits) == (a, b) for (a, b, _), row_edits in zip(gold, edits))
+    overlap = contain = top1 = top3 = 0
+    detail = []
     for k, (row, (a, b, _)) in enumerate(zip(seed_gold(root), gold)):
         hit = [sp for sp in spans if sp.start < b and a < sp.end]
-        inside = [sp for sp in hit if sp.start <= a and b <= sp.end]
         overlap += bool(hit)
-        contain += bool(inside)
-        # Compare over the union of the phrase and the spans it touches: the text there with
-        # each span replaced by one of its suggestions (the 3 likeliest combinations; one
-        # span: its suggestions in order), against the same text with this phrase restored
-        # word for word. Other gold phrases there may be restored or left as written (each
-        # is judged on its own row): "stage assaults within the" -> "stage attacks in the"
-        # restores "assaults" whether or not it also restores "within".
-        lo, hi = min([a] + [sp.start for sp in hit]), max([b] + [sp.end for sp in hit])
-        sugg = _restorations(text, lo, hi, hit) if hit else []
-        others = [e for j, row_edits in enumerate(edits) if j != k for e in row_edits if lo <= e[0] and e[1] <= hi]
-        accepted = _accepted_texts(text, lo, hi, edits[k], others) if hit else set()
-        rank = next((i for i, t in enumerate(sugg) if _squash(t) in accepted), None)
-        t1, t3 = rank == 0, rank is not None and rank < 3
-        top1 += t1
-        top3 += t3
-        detail.append(
-            {
-                "spun": row.spun,
-                "original": row.original,
-                "span": " | ".join(sp.text for sp in hit) if hit else None,
-                "suggestions": sugg,
-                "expected": _apply(text, lo, hi, edits[k] + others) if hit else None,
-                "top1": t1,
-                "top3": t3,
-            }
-        )
+        contain += any(sp.start <= a and b <= sp.end for sp in hit)
+        row_detail = _gold_phrase_restored(text, row, a, b, hit, edits, k)
+        top1 += row_detail["top1"]
+        top3 += row_detail["top3"]
+        detail.append(row_detail)
     n = len(detail)
-    out["001"]["gold_phrases"] = {
+    return {
         "rows": n,
         "overlapping_a_flagged_span": round(overlap / n, 4),
         "inside_a_flagged_span": round(contain / n, 4),
@@ -369,16 +371,31 @@ def eval_seeds(detector) -> dict:
         "top3_of_detected": round(top3 / max(overlap, 1), 4),
         "detail": detail,
     }
-    clean_text = (root / "seeds" / SEED_CLEAN).read_text(encoding="utf-8")
-    r0 = detector.check(clean_text, SEED_CLEAN)
-    out["000"] = {
-        "document_score": round(r0.score, 4),
-        "document_flagged": r0.spun,
-        "sentences": len(r0.sentences),
-        "sentences_flagged": sum(s.spun for s in r0.sentences),
-        "spans": len(r0.spans),
+
+
+def _gold_phrase_restored(text: str, row, a: int, b: int, hit, edits, k: int) -> dict:
+    """Whether the spans touching gold phrase ``k`` restore it (top 1 / top 3).
+
+    Compared over the union of the phrase and the spans it touches: the text there with each
+    span replaced by one of its suggestions (the 3 likeliest combinations; one span: its
+    suggestions in order), against the same text with this phrase restored word for word.
+    Other gold phrases there may be restored or left as written (each is judged on its own
+    row): "stage assaults within the" -> "stage attacks in the" restores "assaults" whether
+    or not it also restores "within"."""
+    lo, hi = min([a] + [sp.start for sp in hit]), max([b] + [sp.end for sp in hit])
+    sugg = _restorations(text, lo, hi, hit) if hit else []
+    others = [e for j, row_edits in enumerate(edits) if j != k for e in row_edits if lo <= e[0] and e[1] <= hi]
+    accepted = _accepted_texts(text, lo, hi, edits[k], others) if hit else set()
+    rank = next((i for i, t in enumerate(sugg) if _squash(t) in accepted), None)
+    return {
+        "spun": row.spun,
+        "original": row.original,
+        "span": " | ".join(sp.text for sp in hit) if hit else None,
+        "suggestions": sugg,
+        "expected": _apply(text, lo, hi, edits[k] + others) if hit else None,
+        "top1": rank == 0,
+        "top3": rank is not None and rank < 3,
     }
-    return out
 
 
 def _restorations(text: str, lo: int, hi: int, spans, k: int = 3) -> list[str]:

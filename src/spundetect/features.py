@@ -153,9 +153,45 @@ def token_rows_batch(sentences: Sequence[Sequence[str]], weights: Weights | None
     (the same numbers as one sentence at a time, with far fewer, larger LM queries)."""
     w = weights or fitted_weights()
     lm = language_model()
-    unk = lm.vocab[UNK]
+    batch = _batch(lm, sentences)
+    if batch.n == 0:
+        return [SentenceRows(np.zeros(0, dtype=np.int64), np.zeros((0, N_TOKEN_BASE)), []) for _ in sentences]
+    cols = _candidate_columns(lm, batch, sentences, w)
+    cols.update(_context_columns(lm, batch, sentences, cols, w))
+    cols["sentence_mean_gain"], cols["log_sentence_words"] = np.zeros(batch.n), np.zeros(batch.n)
+    rows = np.column_stack([cols[name] for name in TOKEN_FEATURES[:N_TOKEN_BASE]]).astype(np.float64)
+    out = []
+    for k, ws in enumerate(batch.word_lists):
+        a, b = batch.bounds[k], batch.bounds[k + 1]
+        if a < b:
+            rows[a:b, -2] = cols["channel_gain"][a:b].mean()
+            rows[a:b, -1] = math.log(b - a)
+        out.append(SentenceRows(np.array(ws, dtype=np.int64), rows[a:b], cols["best_words"][a:b]))
+    return out
+
+
+@dataclass(frozen=True)
+class _Batch:
+    """Sentences end to end for batched LM queries: sentence k's token i sits at padded
+    position ``base[k] + i + 2`` of ``ids``; one row per word token (numbers excluded)."""
+
+    ids: np.ndarray  # padded word ids of all sentences
+    base: list[int]
+    norms: list[list[str]]
+    word_lists: list[list[int]]  # per sentence, the token positions of its rows
+    pos_w: np.ndarray  # per row: its padded position
+    sent: np.ndarray  # per row: its sentence
+    last: np.ndarray  # per row: the last padded position of its sentence
+    flat_norm: list[str]  # per row: the normalised word
+    bounds: np.ndarray  # sentence k's rows are bounds[k]:bounds[k + 1]
+
+    @property
+    def n(self) -> int:
+        return len(self.pos_w)
+
+
+def _batch(lm, sentences: Sequence[Sequence[str]]) -> _Batch:
     norms = [[segment.norm(t) for t in tokens] for tokens in sentences]
-    # padded ids of all sentences end to end: sentence k's token i sits at base[k] + i + 2
     ids_parts, base, pos_parts, sent_of, word_lists = [], [], [], [], []
     at = 0
     for k, norm in enumerate(norms):
@@ -166,20 +202,28 @@ def token_rows_batch(sentences: Sequence[Sequence[str]], weights: Weights | None
         pos_parts.append(np.array(words, dtype=np.int64) + at + 2)
         sent_of.append(np.full(len(words), k))
         at += len(norm) + 3
-    out: list[SentenceRows | None] = [None] * len(sentences)
-    n = sum(len(ws) for ws in word_lists)
-    if n == 0:
-        return [SentenceRows(np.zeros(0, dtype=np.int64), np.zeros((0, N_TOKEN_BASE)), []) for _ in sentences]
-    ids = np.concatenate(ids_parts).astype(np.int64)
-    pos_w = np.concatenate(pos_parts)
-    sent = np.concatenate(sent_of)
+    sent = np.concatenate(sent_of) if sent_of else np.zeros(0, dtype=np.int64)
     ends = np.array(base) + np.array([len(x) + 2 for x in norms])  # last padded index per sentence
-    last = ends[sent]
-    flat_norm = [norms[k][i] for k, ws in enumerate(word_lists) for i in ws]
+    return _Batch(
+        ids=np.concatenate(ids_parts).astype(np.int64) if ids_parts else np.zeros(0, dtype=np.int64),
+        base=base,
+        norms=norms,
+        word_lists=word_lists,
+        pos_w=np.concatenate(pos_parts) if pos_parts else np.zeros(0, dtype=np.int64),
+        sent=sent,
+        last=ends[sent] if len(sent) else np.zeros(0, dtype=np.int64),
+        flat_norm=[norms[k][i] for k, ws in enumerate(word_lists) for i in ws],
+        bounds=np.concatenate([[0], np.cumsum([len(ws) for ws in word_lists])]),
+    )
 
-    # --- candidates of every word, scored in one batch (looked up once per word type)
+
+def _candidate_columns(lm, batch: _Batch, sentences, w: Weights) -> dict:
+    """Each word's candidates (looked up once per word type), scored in one batch: the
+    columns that compare the best of them with the word as written, and what the later
+    columns need (``_total``, ``_channel``, ``_keep``, ``_owner``, ``_cand_ids``, ``_best_ids``)."""
+    n, ids, pos_w = batch.n, batch.ids, batch.pos_w
     type_of: dict[str, int] = {}
-    token_type = np.fromiter((type_of.setdefault(x, len(type_of)) for x in flat_norm), dtype=np.int64, count=n)
+    token_type = np.fromiter((type_of.setdefault(x, len(type_of)) for x in batch.flat_norm), dtype=np.int64, count=n)
     per_type = [candidates(x) for x in type_of]
     type_len = np.array([len(ci) for ci, _ in per_type], dtype=np.int64)
     type_start = np.cumsum(type_len) - type_len
@@ -188,79 +232,96 @@ def token_rows_batch(sentences: Sequence[Sequence[str]], weights: Weights | None
     lens = type_len[token_type]
     owner_a = np.repeat(np.arange(n), lens)  # candidate j belongs to word row owner_a[j]
     src = np.repeat(type_start[token_type] - (np.cumsum(lens) - lens), lens) + np.arange(len(owner_a))
-    written_lp = _window_lp(lm, ids, pos_w, last, ids[pos_w], np.arange(n))
-    surprisal = -lm.logprob_ids(ids[pos_w - 2], ids[pos_w - 1], ids[pos_w])
-    func = np.array([x in FUNCTION_WORDS for x in flat_norm])
+    written_lp = _window_lp(lm, ids, pos_w, batch.last, ids[pos_w], np.arange(n))
+    func = np.array([x in FUNCTION_WORDS for x in batch.flat_norm])
     keep = keep_score(func, w)
-    capital = np.array([i > 0 and sentences[k][i][:1].isupper() for k, ws in enumerate(word_lists) for i in ws], dtype=bool)
-    swap = swap_base(func, capital, w)
-
-    lm_gain = np.zeros(n)
-    ch_gain = np.full(n, -10.0)
-    p_changed = np.zeros(n)
-    n_cand = np.zeros(n)
-    n_better = np.zeros(n)
-    best_fwd = np.zeros(n)
-    best_src = np.zeros(n)
-    best_deg = np.zeros(n)
+    capital = np.array([i > 0 and sentences[k][i][:1].isupper() for k, ws in enumerate(batch.word_lists) for i in ws], dtype=bool)
+    cols = {
+        "surprisal": -lm.logprob_ids(ids[pos_w - 2], ids[pos_w - 1], ids[pos_w]), "window_lp": written_lp,
+        "lm_gain": np.zeros(n), "channel_gain": np.full(n, -10.0), "p_changed": np.zeros(n),
+        "log_n_candidates": np.zeros(n), "log_n_better": np.zeros(n), "best_fwd": np.zeros(n),
+        "best_sources": np.zeros(n), "best_log_degree": np.zeros(n), "function_word": func, "capitalised": capital,
+        "best_words": [""] * n, "_keep": keep, "_owner": owner_a, "_cand_ids": type_ids[src],
+        "_total": None, "_channel": None,
+    }  # fmt: skip
     best_idx = np.full(n, -1)
-    best_words = [""] * n
-    all_cand_ids = type_ids[src]
     if len(owner_a):
-        fwd_a, nsrc_a, ldeg_a = type_ev[:, src]
-        cand_lp = _window_lp(lm, ids, pos_w, last, all_cand_ids, owner_a)
-        unigram = lm.artifact.arrays["uni_logp"][all_cand_ids].astype(np.float64) if w.frequency else 0.0
-        channel = link_score(swap[owner_a], fwd_a, nsrc_a, ldeg_a, unigram, w)
-        total = w.lm * cand_lp + channel
-        written_total = w.lm * written_lp + keep
-        n_cand = np.bincount(owner_a, minlength=n).astype(float)
-        n_better = np.bincount(owner_a, weights=(total > written_total[owner_a]).astype(float), minlength=n)
-        # per-owner maxima (owners are contiguous and sorted): the first candidate at the max
-        has = np.flatnonzero(n_cand > 0)
-        top = np.full(n, -np.inf)
-        top[has] = np.maximum.reduceat(total, np.searchsorted(owner_a, has))
-        at_top = np.flatnonzero(total == top[owner_a])
-        first = at_top[np.searchsorted(owner_a[at_top], has)]
-        best_idx[has] = first
-        lm_best = np.full(n, -np.inf)
-        np.maximum.at(lm_best, owner_a, cand_lp)
-        lm_gain[has] = lm_best[has] - written_lp[has]
-        ch_gain[has] = total[first] - written_total[has]
-        # posterior of "as written" against all candidates
-        mx = np.maximum(written_total, np.where(n_cand > 0, total[best_idx], -np.inf))
-        denom = np.exp(written_total - mx)
-        np.add.at(denom, owner_a, np.exp(total - mx[owner_a]))
-        p_changed = 1.0 - np.exp(written_total - mx) / denom
-        best_fwd[has], best_src[has], best_deg[has] = fwd_a[first], nsrc_a[first], ldeg_a[first]
-        vocab = lm.words
-        for r, j in zip(has.tolist(), all_cand_ids[first].tolist()):
-            best_words[r] = vocab[j]
-
-    uni = lm.artifact.arrays["uni_logp"]
-    uni_written = uni[ids[pos_w]].astype(float)
+        best_idx = _score_candidates(lm, batch, cols, type_ev[:, src], swap_base(func, capital, w), w)
     best_ids = ids[pos_w].copy()
     chosen = best_idx >= 0
-    best_ids[chosen] = all_cand_ids[best_idx[chosen]]
-    uni_best = uni[best_ids].astype(float)
+    best_ids[chosen] = cols["_cand_ids"][best_idx[chosen]]
+    cols["_best_ids"] = best_ids
+    return cols
+
+
+def _score_candidates(lm, batch: _Batch, cols: dict, evidence: np.ndarray, swap: np.ndarray, w: Weights) -> np.ndarray:
+    """Fill the candidate columns of ``cols`` (rows with at least one candidate); each row's
+    best candidate (index into the candidates, -1 if none)."""
+    n, owner_a, cand_ids = batch.n, cols["_owner"], cols["_cand_ids"]
+    written_lp, keep = cols["window_lp"], cols["_keep"]
+    fwd_a, nsrc_a, ldeg_a = evidence
+    cand_lp = _window_lp(lm, batch.ids, batch.pos_w, batch.last, cand_ids, owner_a)
+    unigram = lm.artifact.arrays["uni_logp"][cand_ids].astype(np.float64) if w.frequency else 0.0
+    channel = link_score(swap[owner_a], fwd_a, nsrc_a, ldeg_a, unigram, w)
+    total = w.lm * cand_lp + channel
+    written_total = w.lm * written_lp + keep
+    n_cand = np.bincount(owner_a, minlength=n).astype(float)
+    n_better = np.bincount(owner_a, weights=(total > written_total[owner_a]).astype(float), minlength=n)
+    # per-owner maxima (owners are contiguous and sorted): the first candidate at the max
+    has = np.flatnonzero(n_cand > 0)
+    top = np.full(n, -np.inf)
+    top[has] = np.maximum.reduceat(total, np.searchsorted(owner_a, has))
+    at_top = np.flatnonzero(total == top[owner_a])
+    first = at_top[np.searchsorted(owner_a[at_top], has)]
+    best_idx = np.full(n, -1)
+    best_idx[has] = first
+    lm_best = np.full(n, -np.inf)
+    np.maximum.at(lm_best, owner_a, cand_lp)
+    cols["lm_gain"][has] = lm_best[has] - written_lp[has]
+    cols["channel_gain"][has] = total[first] - written_total[has]
+    # posterior of "as written" against all candidates
+    mx = np.maximum(written_total, np.where(n_cand > 0, total[best_idx], -np.inf))
+    denom = np.exp(written_total - mx)
+    np.add.at(denom, owner_a, np.exp(total - mx[owner_a]))
+    cols["p_changed"] = 1.0 - np.exp(written_total - mx) / denom
+    cols["log_n_candidates"], cols["log_n_better"] = np.log1p(n_cand), np.log1p(n_better)
+    cols["best_fwd"][has], cols["best_sources"][has], cols["best_log_degree"][has] = fwd_a[first], nsrc_a[first], ldeg_a[first]
+    vocab = lm.words
+    for r, j in zip(has.tolist(), cand_ids[first].tolist()):
+        cols["best_words"][r] = vocab[j]
+    cols["_total"], cols["_channel"] = total, channel
+    return best_idx
+
+
+def _context_columns(lm, batch: _Batch, sentences, cols: dict, w: Weights) -> dict:
+    """The columns about the word's surroundings: frequencies and bigram counts as written
+    and with the best candidate, phrase swaps, fingerprints, quotes, the neighbours' and an
+    adjacent pair's gain, word-vector fit."""
+    n, ids, pos_w, sent = batch.n, batch.ids, batch.pos_w, batch.sent
+    best_ids = cols["_best_ids"]
+    uni = lm.artifact.arrays["uni_logp"]
 
     def bigram(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return np.log1p(lm.counts_ids(np.stack([a, b], axis=1)))
 
-    right = ids[np.minimum(pos_w + 1, last)]
+    right = ids[np.minimum(pos_w + 1, batch.last)]
     left = ids[pos_w - 1]
-    lb_w, rb_w = bigram(left, ids[pos_w]), bigram(ids[pos_w], right)
-    lb_b, rb_b = bigram(left, best_ids), bigram(best_ids, right)
-
-    phrase_cur, phrase_gain = _phrase_evidence(lm, ids, base, norms, word_lists)
+    out = {
+        "uni_written": uni[ids[pos_w]].astype(float), "uni_best": uni[best_ids].astype(float),
+        "left_bigram_written": bigram(left, ids[pos_w]), "right_bigram_written": bigram(ids[pos_w], right),
+        "left_bigram_best": bigram(left, best_ids), "right_bigram_best": bigram(best_ids, right),
+        "unknown": ids[pos_w] == lm.vocab[UNK],
+    }  # fmt: skip
+    out["phrase_idiom"], out["phrase_gain"] = _phrase_evidence(lm, ids, batch.base, batch.norms, batch.word_lists)
     fp, quotes = np.zeros(n), np.zeros(n, dtype=bool)
-    bounds = np.concatenate([[0], np.cumsum([len(ws) for ws in word_lists])])
-    for k, ws in enumerate(word_lists):
+    for k, ws in enumerate(batch.word_lists):
         if not ws:
             continue
-        a, b = bounds[k], bounds[k + 1]
+        a, b = batch.bounds[k], batch.bounds[k + 1]
         fp[a:b] = _fingerprint_mask(sentences[k], ws)
         quotes[a:b] = np.array(segment.quote_mask(list(sentences[k])), dtype=bool)[ws]
-    unknown = ids[pos_w] == unk
+    out["fingerprint"], out["in_quotes"] = fp, quotes
+    ch_gain = cols["channel_gain"]
     neigh = np.full(n, -np.inf)
     for shift in (-2, -1, 1, 2):  # the best channel gain of the words within two, same sentence
         j = np.arange(n) + shift
@@ -268,23 +329,14 @@ def token_rows_batch(sentences: Sequence[Sequence[str]], weights: Weights | None
         ok[ok] &= sent[j[ok]] == sent[ok]
         neigh[ok] = np.maximum(neigh[ok], ch_gain[j[ok]])
     neigh[np.isneginf(neigh)] = -10.0
-    pair_gain = np.full(n, -10.0)
-    if len(owner_a):
-        pair_gain = _pair_gain(lm, ids, pos_w, last, sent, owner_a, all_cand_ids, total, channel, keep, w.lm)
-    rows = np.column_stack(
-        [
-            surprisal, written_lp, lm_gain, ch_gain, p_changed, np.log1p(n_cand), np.log1p(n_better),
-            best_fwd, best_src, best_deg, uni_written,
-            uni_best, lb_w, rb_w, lb_b, rb_b, phrase_cur, phrase_gain, fp, func, capital, quotes,
-            unknown, neigh, pair_gain, *_vector_fit(ids, pos_w, best_ids, sent, func), np.zeros(n), np.zeros(n),
-        ]
-    ).astype(np.float64)  # fmt: skip
-    for k, ws in enumerate(word_lists):
-        a, b = bounds[k], bounds[k + 1]
-        if a < b:
-            rows[a:b, -2] = ch_gain[a:b].mean()
-            rows[a:b, -1] = math.log(b - a)
-        out[k] = SentenceRows(np.array(ws, dtype=np.int64), rows[a:b], best_words[a:b])
+    out["neighbour_gain"] = neigh
+    out["pair_gain"] = np.full(n, -10.0)
+    if len(cols["_owner"]):
+        out["pair_gain"] = _pair_gain(
+            lm, ids, pos_w, batch.last, sent, cols["_owner"], cols["_cand_ids"], cols["_total"], cols["_channel"],
+            cols["_keep"], w.lm,
+        )  # fmt: skip
+    out["vec_fit"], out["vec_gain"] = _vector_fit(ids, pos_w, best_ids, sent, cols["function_word"])
     return out
 
 

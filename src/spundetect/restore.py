@@ -215,26 +215,44 @@ def restore_span(
     weights = weights or fitted_weights("context" if context else "phrase")
     lm = language_model()
     norm_tokens = [segment.norm(t) for t in words]
-    written = " ".join(norm_tokens[start:end])
-    out: list[Suggestion] = []
-    bracket = _bracket_after(words, end)  # "... (AI)": the original spells these letters
-    spelt = acronym_after(words, bracket) if weights.acronym > 0 and bracket is not None else ()
-    letters = set("".join(spelt))
-    if not all(_may_spell(x, letters) for x in norm_tokens[end : bracket or end]):
-        spelt, letters = (), set()  # a kept word between span and abbreviation cannot spell it
-    reach = max(map(len, spelt)) - (bracket - end) if spelt else 0  # span tokens the letters may cover
-    if use_fingerprints:
-        fps = fingerprints()
-        fp = fps.lookup(" ".join(words[start:end])) or (fps.lookup(" ".join(words[start : end + 3])) if bracket == end else None)
-        if fp is not None:
-            out = [Suggestion(e, 0.99, "fingerprint", len(e.split())) for e in fp.expected]
-
+    bracket, spelling = _spelling(words, norm_tokens, end, weights)
+    out = _fingerprint_hits(words, start, end, bracket) if use_fingerprints else []
     if context:
         left = lm.ids([BOS, BOS] + norm_tokens[:start]).tolist()
         u0, v0 = left[-2], left[-1]
     else:
         u0, v0 = -1, -1  # a phrase on its own: no sentence start, no sentence end
-    beams: dict[int, list[_Beam]] = {start: [_Beam([], [], 0.0, u0, v0, 0.0, 0)]}
+    final = _beam_search(lm, words, norm_tokens, start, end, weights, (u0, v0), spelling, beam)
+    if 2 <= end - start <= 3:
+        final += _term_beams(lm, words, norm_tokens, start, end, weights, u0, v0, spelling[1:])
+    return _ranked(lm, words, norm_tokens, start, end, weights, final, out, (bracket, spelling[0]), context, k)
+
+
+def _spelling(words: Sequence[str], norm_tokens: Sequence[str], end: int, w: Weights) -> tuple[int | None, tuple]:
+    """Where an abbreviation in brackets follows the span ("... (AI)"), and what an original
+    must spell: (the readings of its letters, their letters, how many span tokens they may
+    cover); empty where there is none or a kept word between cannot spell it."""
+    bracket = _bracket_after(words, end)
+    spelt = acronym_after(words, bracket) if w.acronym > 0 and bracket is not None else ()
+    letters = set("".join(spelt))
+    if not all(_may_spell(x, letters) for x in norm_tokens[end : bracket or end]):
+        spelt, letters = (), set()
+    reach = max(map(len, spelt)) - (bracket - end) if spelt else 0
+    return bracket, (spelt, letters, reach)
+
+
+def _fingerprint_hits(words: Sequence[str], start: int, end: int, bracket: int | None) -> list[Suggestion]:
+    """The expected originals of a known tortured phrase written at ``words[start:end]``."""
+    fps = fingerprints()
+    fp = fps.lookup(" ".join(words[start:end])) or (fps.lookup(" ".join(words[start : end + 3])) if bracket == end else None)
+    return [Suggestion(e, 0.99, "fingerprint", len(e.split())) for e in fp.expected] if fp is not None else []
+
+
+def _beam_search(lm, words, norm_tokens, start: int, end: int, weights: Weights, left: tuple[int, int], spelling, beam: int):
+    """Every hypothesis for tokens start..end-1 (a beam of ``beam`` per position): each token
+    kept, or a run of tokens swapped back through a thesaurus link or a phrase-table row."""
+    spelt, letters, reach = spelling
+    beams: dict[int, list[_Beam]] = {start: [_Beam([], [], 0.0, left[0], left[1], 0.0, 0)]}
     for pos in range(start, end):
         current = beams.pop(pos, [])
         if not current:
@@ -262,9 +280,15 @@ def restore_span(
                 b.sources | ({src} if src else set()),
             )
             beams.setdefault(pos + length, []).append(nb)
-    final = beams.get(end, [])
-    if 2 <= end - start <= 3:
-        final += _term_beams(lm, words, norm_tokens, start, end, weights, u0, v0, (letters, reach))
+    return beams.get(end, [])
+
+
+def _ranked(lm, words, norm_tokens, start, end, weights: Weights, final, out: list[Suggestion], abbreviation, context, k):
+    """The hypotheses scored with the words after the span (and the abbreviation bonus),
+    normalised over all of them, best first after ``out`` (fingerprint hits), without the
+    span as written; at most ``k``."""
+    bracket, spelt = abbreviation
+    written = " ".join(norm_tokens[start:end])
     right = norm_tokens[end : end + 2] + ([EOS] if context and end + 2 >= len(norm_tokens) else [])
     right_ids = lm.ids(right).tolist()
     u = np.array([b.u for b in final], dtype=np.int64)

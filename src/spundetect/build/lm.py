@@ -46,34 +46,64 @@ def _group_sum(keys: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.nda
 
 
 def build_lm() -> dict:
+    counts, lines = _count_words()
+    vocab = [BOS, EOS, UNK] + sorted(w for w, c in counts.items() if c >= MIN_WORD_COUNT and w not in (BOS, EOS, UNK))
+    if len(vocab) >= 1 << BITS:
+        raise ValueError("vocabulary too large for the key packing")
+    log.info("%d lines, %d tokens, vocabulary %d", len(lines), sum(counts.values()), len(vocab))
+    tri_keys, tri_counts = _trigram_counts(lines, {w: i for i, w in enumerate(vocab)})
+    del lines
+    arrays, discounts = _kneser_ney(tri_keys, tri_counts, len(vocab))
+    sources = {p.name: sha256_file(p) for p in corpus_files()}
+    header = {
+        "format": 1,
+        "kind": "interpolated Kneser-Ney trigram, lower-cased, pruned to n-grams seen >= 2 times",
+        "discounts": discounts,
+        "vocabulary": len(vocab),
+        "unk_types": sum(1 for c in counts.values() if c < MIN_WORD_COUNT),
+        "tokens": int(sum(counts.values())),
+        "holdout": f"every {HOLDOUT_MOD}th line of each file is held out (line % {HOLDOUT_MOD} == {HOLDOUT_MOD - 1})",
+        "sources": {"shared/corpus": sources},
+        "versions": {"numpy": package_version("numpy")},
+        "licence": (
+            "statistics of shared/corpus (see shared/corpus/SOURCES.md); WordNet 3.0 Copyright 2006 by Princeton University"
+        ),
+    }
+    write_artifact("lm", header, arrays, {"vocab.txt": "\n".join(vocab) + "\n"})
+    return header
+
+
+def _count_words() -> tuple[Counter, list[list[str]]]:
+    """Word counts of the training lines, and the lines."""
     log.info("counting words")
     counts: Counter[str] = Counter()
     lines = []
     for toks in corpus_token_lines("train"):
         counts.update(toks)
         lines.append(toks)
-    vocab = [BOS, EOS, UNK] + sorted(w for w, c in counts.items() if c >= MIN_WORD_COUNT and w not in (BOS, EOS, UNK))
-    if len(vocab) >= 1 << BITS:
-        raise ValueError("vocabulary too large for the key packing")
-    ids = {w: i for i, w in enumerate(vocab)}
-    log.info("%d lines, %d tokens, vocabulary %d", len(lines), sum(counts.values()), len(vocab))
+    return counts, lines
 
+
+def _trigram_counts(lines: list[list[str]], ids: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct packed trigrams of the lines (two <s> before each, </s> after) and their counts."""
     seq: list[int] = []
     unk = ids[UNK]
     for toks in lines:
         seq += [0, 0]
         seq += [ids.get(t, unk) for t in toks]
         seq.append(1)
-    del lines
     arr = np.asarray(seq, dtype=np.int64)
     del seq
     a, b, c = arr[:-2], arr[1:-1], arr[2:]
     keep = c != 0  # the third word of a trigram is never a sentence start
-    tri = pack(a[keep], b[keep], c[keep])
-    tri_keys, tri_counts = np.unique(tri, return_counts=True)
-    del arr, a, b, c, tri
+    tri_keys, tri_counts = np.unique(pack(a[keep], b[keep], c[keep]), return_counts=True)
     log.info("%d distinct trigrams", len(tri_keys))
+    return tri_keys, tri_counts
 
+
+def _kneser_ney(tri_keys: np.ndarray, tri_counts: np.ndarray, n_vocab: int) -> tuple[dict[str, np.ndarray], dict[str, float]]:
+    """The interpolated Kneser-Ney arrays (pruned to n-grams seen MIN_NGRAM_COUNT times) and
+    the discounts of the trigram and bigram levels."""
     u, v, w = tri_keys >> (2 * BITS), (tri_keys >> BITS) & MASK, tri_keys & MASK
     d3 = _discount(tri_counts)
     # Trigram level: contexts (u, v) with their count and number of distinct followers.
@@ -88,14 +118,14 @@ def build_lm() -> dict:
     bi_keys, bi_cont, _ = _group_sum(bi, np.ones(len(bi)))
     bv, bw = (bi_keys >> BITS) & MASK, bi_keys & MASK
     d2 = _discount(bi_cont)
-    ctx2_total = np.bincount(bv, weights=bi_cont, minlength=len(vocab))
-    ctx2_types = np.bincount(bv, minlength=len(vocab))
+    ctx2_total = np.bincount(bv, weights=bi_cont, minlength=n_vocab)
+    ctx2_types = np.bincount(bv, minlength=n_vocab)
     with np.errstate(divide="ignore", invalid="ignore"):
         a2 = np.maximum(bi_cont - d2, 0) / ctx2_total[bv]
         g2 = np.where(ctx2_total > 0, d2 * ctx2_types / np.maximum(ctx2_total, 1), 1.0)
 
     # Unigram level: N1+(. w) / N1+(. .), floored for words never seen as a continuation.
-    uni = np.bincount(bw, minlength=len(vocab)).astype(np.float64) + 0.5
+    uni = np.bincount(bw, minlength=n_vocab).astype(np.float64) + 0.5
     uni /= uni.sum()
 
     # Raw bigram counts (for the known-term index): c(v w) = sum over u of c(u v w).
@@ -117,20 +147,4 @@ def build_lm() -> dict:
         "ctx_keys": ctx3_keys[keepc3].astype(np.uint64),
         "ctx_gamma": g3[keepc3].astype(np.float32),
     }
-    sources = {p.name: sha256_file(p) for p in corpus_files()}
-    header = {
-        "format": 1,
-        "kind": "interpolated Kneser-Ney trigram, lower-cased, pruned to n-grams seen >= 2 times",
-        "discounts": {"trigram": round(d3, 6), "bigram": round(d2, 6)},
-        "vocabulary": len(vocab),
-        "unk_types": sum(1 for c in counts.values() if c < MIN_WORD_COUNT),
-        "tokens": int(sum(counts.values())),
-        "holdout": f"every {HOLDOUT_MOD}th line of each file is held out (line % {HOLDOUT_MOD} == {HOLDOUT_MOD - 1})",
-        "sources": {"shared/corpus": sources},
-        "versions": {"numpy": package_version("numpy")},
-        "licence": (
-            "statistics of shared/corpus (see shared/corpus/SOURCES.md); WordNet 3.0 Copyright 2006 by Princeton University"
-        ),
-    }
-    write_artifact("lm", header, arrays, {"vocab.txt": "\n".join(vocab) + "\n"})
-    return header
+    return arrays, {"trigram": round(d3, 6), "bigram": round(d2, 6)}

