@@ -20,8 +20,9 @@ def _docx(path, paragraphs, cell=None):
     document = docx.Document()
     for p in paragraphs:
         document.add_paragraph(p)
-    if cell:
-        document.add_table(rows=1, cols=1).cell(0, 0).text = cell
+    if cell:  # one cell merged across two columns: its text is read once
+        table = document.add_table(rows=1, cols=2)
+        table.cell(0, 0).merge(table.cell(0, 1)).text = cell
     document.save(str(path))
     return path
 

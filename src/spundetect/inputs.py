@@ -321,10 +321,16 @@ def _docx_text(f: Path) -> str:
 
     lines = []
     for block in docx.Document(str(f)).iter_inner_content():
-        if isinstance(block, Table):
-            lines.extend(p.text for row in block.rows for cell in row.cells for p in cell.paragraphs)
-        else:
+        if not isinstance(block, Table):
             lines.append(block.text)
+            continue
+        for row in block.rows:
+            previous = None
+            for cell in row.cells:
+                if previous is not None and cell._tc is previous._tc:  # a merged cell is listed once per column it spans
+                    continue
+                lines.extend(p.text for p in cell.paragraphs)
+                previous = cell
     return "\n".join(lines)
 
 
