@@ -152,9 +152,9 @@ def test_second_span_stage_changes_spans_not_sentences(detector):
     text = (EXAMPLES / "spun_article.txt").read_text(encoding="utf-8")
     sents = [[t.text for t in s.tokens] for s in segment.sentences(text, 150)]
     first_only = Detector(replace(detector.model, context=None), suggestions=0)
-    (_, span_p, sent_p), (_, span_p1, sent_p1) = detector.score(sents), first_only.score(sents)
-    assert np.array_equal(sent_p, sent_p1)
-    both, first = np.concatenate(span_p), np.concatenate(span_p1)
+    both_stages, first_stage = detector.score(sents), first_only.score(sents)
+    assert np.array_equal(both_stages.sentence_p, first_stage.sentence_p)
+    both, first = np.concatenate(both_stages.span_p), np.concatenate(first_stage.span_p)
     low = first < detector.model.context_min_p  # left alone by the second stage
     assert low.any() and np.array_equal(both[low], first[low])
     assert not np.allclose(both[~low], first[~low])
@@ -231,15 +231,15 @@ def test_document_score_weighs_sentences_by_their_words(detector):
     assert document_score(p, words) == pytest.approx((0.99 * 20 + 0.3 * 2) / 22)
     assert document_score(p, [0, 0]) == document_score(p)  # no words anywhere: plain mean
     doc_t = detector.model.thresholds["document"]
-    score, spun, sent_spun, _ = detector.decide(p, words)
-    assert score == document_score(p, words) and score >= doc_t > document_score(p)
-    assert spun and sent_spun[0]
+    decision = detector.decide(p, words)
+    assert decision.score == document_score(p, words) and decision.score >= doc_t > document_score(p)
+    assert decision.spun and decision.sentences[0]
     # a sentence between the two sentence thresholds is flagged when the others, weighted
     # by their words, average at least the document threshold
     th = detector.model.thresholds
     mid = (th["sentence_in_flagged_doc"] + th["sentence"]) / 2
     q = np.array([0.99, mid, 0.1])
     assert (0.99 * 20 + 0.1) / 21 >= doc_t > max((0.99 + 0.1) / 2, (0.99 + 0.1 * 20) / 21)
-    assert detector.decide(q, [20, 10, 1])[2].tolist() == [True, True, False]
-    assert detector.decide(q, [1, 10, 20])[2].tolist() == [True, False, False]
-    assert detector.decide(q)[2].tolist() == [True, False, False]
+    assert detector.decide(q, [20, 10, 1]).sentences.tolist() == [True, True, False]
+    assert detector.decide(q, [1, 10, 20]).sentences.tolist() == [True, False, False]
+    assert detector.decide(q).sentences.tolist() == [True, False, False]

@@ -36,11 +36,12 @@ def stretches(det: Detector, split: str, n_sentences: int) -> list:
         if doc.profile == "clean":
             continue
         toks = [list(ex.tokens) for ex in doc.examples]
-        parts, span_p, sent_p = det.score(toks)
-        _, _, _, span_t = det.decide(sent_p, [sentence_words(t) for t in toks])
+        scores = det.score(toks)
+        parts, span_p = scores.rows, scores.span_p
+        span_t = det.decide(scores.sentence_p, [sentence_words(t) for t in toks]).span_thresholds
         for ex, t, rows, p, st in zip(doc.examples, toks, parts, span_p, span_t):
             prob = _token_probs(len(t), rows, p)
-            out += [(ex, t, a, b, prob) for a, b, _, fp in det.groups(t, rows, p, st) if not fp]
+            out += [(ex, t, g.start, g.end, prob) for g in det.groups(t, rows, p, st) if not g.fingerprint]
     return out
 
 

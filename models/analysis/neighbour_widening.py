@@ -52,13 +52,15 @@ def main() -> None:
     rows = []  # (neighbour p, neighbour spun, stretch right alone, stretch right widened)
     for doc in make_documents("validation", args.sentences, 0):
         toks = [list(ex.tokens) for ex in doc.examples]
-        parts, span_p, sent_p = det.score(toks)
-        _, _, _, span_t = det.decide(sent_p, [sentence_words(t) for t in toks])
+        scores = det.score(toks)
+        parts, span_p = scores.rows, scores.span_p
+        span_t = det.decide(scores.sentence_p, [sentence_words(t) for t in toks]).span_thresholds
         for ex, t, sent_rows, p, st in zip(doc.examples, toks, parts, span_p, span_t):
             prob = np.zeros(len(t))
             prob[sent_rows.index] = p
-            for a, b, _, fp in det.groups(t, sent_rows, p, st):
-                base = [] if fp else restore_span(t, a, b, k=3)
+            for g in det.groups(t, sent_rows, p, st):
+                a, b = g.start, g.end
+                base = [] if g.fingerprint else restore_span(t, a, b, k=3)
                 for na, nb, j in ((a, b + 1, b), (a - 1, b, a - 1)):
                     if not base or not 0 <= j < len(t) or not segment.is_word(t[j]) or t[j].lower() in FUNCTION_WORDS:
                         continue

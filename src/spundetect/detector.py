@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from functools import cache
 from pathlib import Path
-from typing import Sequence
+from typing import NamedTuple, Sequence
 
 import numpy as np
 
@@ -28,7 +28,7 @@ from .model import ModelError, SpinModel, load_model
 from .restore import restore_span
 from .results import MIN_ALTERNATIVE, Report, SentenceResult, Span, verdict_of
 
-__all__ = ["Detector", "check", "document_score"]
+__all__ = ["Detector", "check", "document_score", "DocumentScores", "Decision", "SpanGroup"]
 
 log = logging.getLogger(__name__)
 
@@ -141,35 +141,37 @@ class Detector:
                     )
                 )  # fmt: skip
             else:
-                reports.append(self._report(text, path, offsets, sents, words, *next(results)))
+                reports.append(self._report(text, path, offsets, sents, words, next(results)))
         return reports
 
-    def _report(self, text, path, offsets, sents, words, parts, span_p, sent_p) -> Report:
+    def _report(self, text, path, offsets, sents, words, scores: DocumentScores) -> Report:
         """``words``: each sentence's word tokens. A sentence holding a known tortured phrase
         is flagged whatever its score; the verdict counts the spans shown at the model's own
         span thresholds (``span_threshold`` shows more, and changes no verdict)."""
         tokens_of = [[t.text for t in s.tokens] for s in sents]
         known = [_fingerprint_tokens(tokens) for tokens in tokens_of]
         has_known = [k.any() for k in known]
-        score, doc_spun, sent_spun, span_t = self.decide(sent_p, words, has_known)
-        own_t = span_t if self.span_threshold is None else _own(self).decide(sent_p, words, has_known)[3]
-        results, evidence = [], bool(sent_spun.any())
-        per_sentence = zip(sents, tokens_of, parts, span_p, sent_p, sent_spun, span_t, known, own_t)
+        sent_p = scores.sentence_p
+        decision = self.decide(sent_p, words, has_known)
+        span_t = decision.span_thresholds
+        own_t = span_t if self.span_threshold is None else _own(self).decide(sent_p, words, has_known).span_thresholds
+        results, evidence = [], bool(decision.sentences.any())
+        per_sentence = zip(sents, tokens_of, scores.rows, scores.span_p, sent_p, decision.sentences, span_t, known, own_t)
         for s, tokens, rows, p, sp, spun, st, fp, own in per_sentence:
             spans = []
             groups = self.groups(tokens, rows, p, st, fp)
             prob = _token_probs(len(tokens), rows, p) if groups else None  # most sentences have no span
-            for a, b, span_score, is_fp in groups:
-                evidence |= is_fp or span_score >= own
-                a, b, cands = self._restore(tokens, a, b, prob)
-                source = "fingerprint" if is_fp else (cands[0].source if cands else "synonym")
+            for g in groups:
+                evidence |= g.fingerprint or g.score >= own
+                a, b, cands = self._restore(tokens, g.start, g.end, prob)
+                source = "fingerprint" if g.fingerprint else (cands[0].source if cands else "synonym")
                 start, end = s.tokens[a].start, s.tokens[b - 1].end
                 shown = [c for i, c in enumerate(cands) if i == 0 or c.score >= MIN_ALTERNATIVE]
-                spans.append(Span(start, end, text[start:end], span_score, source, tuple(shown)))
+                spans.append(Span(start, end, text[start:end], g.score, source, tuple(shown)))
             results.append(SentenceResult(s.start, s.end, float(sp), bool(spun), tuple(spans)))
         return Report(
-            text, score, doc_spun, sum(words), tuple(results), path, self.model_info, (), offsets,
-            verdict=verdict_of(doc_spun, evidence), threshold=self.document_threshold,
+            text, decision.score, decision.spun, sum(words), tuple(results), path, self.model_info, (), offsets,
+            verdict=verdict_of(decision.spun, evidence), threshold=self.document_threshold,
         )  # fmt: skip
 
     def _restore(self, tokens: Sequence[str], a: int, b: int, prob: np.ndarray) -> tuple[int, int, list]:
@@ -208,9 +210,7 @@ class Detector:
                 return na, nb, wide
         return a, b, cands
 
-    def decide(
-        self, sent_p: np.ndarray, words: Sequence[int] | None = None, known: Sequence[bool] | None = None
-    ) -> tuple[float, bool, np.ndarray, np.ndarray]:
+    def decide(self, sent_p: np.ndarray, words: Sequence[int] | None = None, known: Sequence[bool] | None = None) -> Decision:
         """Document score and verdict, sentence verdicts, and each sentence's span threshold;
         ``words``: each sentence's word tokens (the weights of :func:`document_score`);
         ``known``: which sentences hold a known tortured phrase (flagged whatever their score).
@@ -241,16 +241,14 @@ class Detector:
         span_t = np.where(sent_spun, np.where(backed, th["span_in_flagged_doc"], th["span_in_flagged"]), th["span"])
         if self.span_threshold is not None:
             span_t = np.full(n, self.span_threshold)
-        return score, bool(n and score >= doc_t and sent_spun.any()), sent_spun, span_t
+        return Decision(score, bool(n and score >= doc_t and sent_spun.any()), sent_spun, span_t)
 
-    def score(self, sentences: Sequence[Sequence[str]]) -> tuple[list[SentenceRows], list[np.ndarray], np.ndarray]:
+    def score(self, sentences: Sequence[Sequence[str]]) -> DocumentScores:
         """Token rows, span probabilities per word token, and sentence probabilities of the
         tokenised sentences of *one* document."""
         return self.score_many([sentences])[0]
 
-    def score_many(
-        self, documents: Sequence[Sequence[Sequence[str]]]
-    ) -> list[tuple[list[SentenceRows], list[np.ndarray], np.ndarray]]:
+    def score_many(self, documents: Sequence[Sequence[Sequence[str]]]) -> list[DocumentScores]:
         """:meth:`score` for each document (tokenised sentences), with the token features
         computed ~BATCH_TOKENS at a time across documents and one call of each model."""
         base_rows: list[SentenceRows] = []
@@ -280,12 +278,12 @@ class Detector:
         sent_doc = np.repeat(np.arange(len(doc_parts)), [len(parts) for parts in doc_parts])
         flat = self.model.span_context_proba(X, first, row_sent, sent_doc[row_sent])
         span_p = np.split(flat, np.cumsum(lens)[:-1]) if rows else []
-        return [(parts, span_p[a:b], sent_flat[a:b]) for a, b, parts in zip(bounds[:-1], bounds[1:], doc_parts)]
+        return [DocumentScores(parts, span_p[a:b], sent_flat[a:b]) for a, b, parts in zip(bounds[:-1], bounds[1:], doc_parts)]
 
     def groups(
         self, tokens: Sequence[str], rows: SentenceRows, p: np.ndarray, span_t: float, fp_tokens: np.ndarray | None = None
-    ) -> list[tuple[int, int, float, bool]]:
-        """Token ranges to report as spans: (start, end, score, fingerprint?): words whose
+    ) -> list[SpanGroup]:
+        """Token ranges to report as spans (:class:`SpanGroup`): words whose
         span probability reaches ``span_t`` (see :meth:`decide`), and fingerprint matches
         (``fp_tokens``, computed when not given)."""
         n = len(tokens)
@@ -299,8 +297,37 @@ class Detector:
         out = []
         for a, b in _group(tokens, flagged):
             fp = bool(fp_tokens[a:b].any())
-            out.append((a, b, float(max(prob[a:b].max(), 0.99 if fp else 0.0)), fp))
+            out.append(SpanGroup(a, b, float(max(prob[a:b].max(), 0.99 if fp else 0.0)), fp))
         return out
+
+
+class DocumentScores(NamedTuple):
+    """What :meth:`Detector.score` gives for one document: each sentence's token feature
+    rows, its words' span probabilities, and the sentence probabilities."""
+
+    rows: list[SentenceRows]
+    span_p: list[np.ndarray]
+    sentence_p: np.ndarray
+
+
+class Decision(NamedTuple):
+    """What :meth:`Detector.decide` gives: the document score and whether it is likely spun,
+    each sentence's flag, and each sentence's span threshold."""
+
+    score: float
+    spun: bool
+    sentences: np.ndarray
+    span_thresholds: np.ndarray
+
+
+class SpanGroup(NamedTuple):
+    """Token range ``start:end`` of one span to report, its score, and whether a known
+    tortured phrase makes it."""
+
+    start: int
+    end: int
+    score: float
+    fingerprint: bool
 
 
 def _fingerprint_tokens(tokens: Sequence[str]) -> np.ndarray:

@@ -473,15 +473,17 @@ def eval_clean(detector, doc_lines: int = 1) -> dict:
     examples = []
     for a in range(0, len(lines), doc_lines):
         toks = [[t.text for t in segment.tokenize(line)] for line in lines[a : a + doc_lines]]
-        parts, span_p, sent_p = detector.score(toks)
-        _, _, sent_spun, span_t = detector.decide(sent_p, [sentence_words(t) for t in toks])
+        scores = detector.score(toks)
+        parts, span_p = scores.rows, scores.span_p
+        decision = detector.decide(scores.sentence_p, [sentence_words(t) for t in toks])
+        sent_spun, span_t = decision.sentences, decision.span_thresholds
         words += sum(len(p.index) for p in parts)
         flagged += int(sent_spun.sum())
         for t, rows, p, st in zip(toks, parts, span_p, span_t):
             for g in detector.groups(t, rows, p, st):
                 n_spans += 1
                 if len(examples) < 30:
-                    examples.append(" ".join(t[g[0] : g[1]]))
+                    examples.append(" ".join(t[g.start : g.end]))
     return {
         "sentences": len(lines),
         "document_lines": doc_lines,
@@ -507,8 +509,10 @@ def eval_synthetic(detector, n: int = N_TEST, seed: int = 1) -> dict:
     docs = make_documents("test", n, seed)
     scored = []  # (example, rows, span_p, sentence verdict, span threshold, profile)
     for doc in docs:
-        parts, span_p, sent_p = detector.score([list(ex.tokens) for ex in doc.examples])
-        _, _, sent_spun, span_t = detector.decide(sent_p, [sentence_words(ex.tokens) for ex in doc.examples])
+        scores = detector.score([list(ex.tokens) for ex in doc.examples])
+        parts, span_p, sent_p = scores.rows, scores.span_p, scores.sentence_p
+        decision = detector.decide(sent_p, [sentence_words(ex.tokens) for ex in doc.examples])
+        sent_spun, span_t = decision.sentences, decision.span_thresholds
         scored += list(zip(doc.examples, parts, span_p, sent_spun, span_t, [doc.profile] * len(parts)))
     clean = [i for i, x in enumerate(scored) if x[5] == "clean"]
     names = list(PROFILES)
@@ -526,18 +530,18 @@ def eval_synthetic(detector, n: int = N_TEST, seed: int = 1) -> dict:
             ex, rows, p, _, st, _ = scored[i]
             groups = detector.groups(list(ex.tokens), rows, p, st)
             flagged = np.zeros(len(ex.tokens), dtype=bool)
-            for a, b, _, _ in groups:
-                flagged[a:b] = True
+            for g in groups:
+                flagged[g.start : g.end] = True
             truth = np.array(ex.spun)
             words = np.array([segment.is_word(t) for t in ex.tokens])
             tp_w += int((flagged & truth & words).sum())
             fp_w += int((flagged & ~truth & words).sum())
             fn_w += int((~flagged & truth & words).sum())
-            for a, b, _, _ in groups:
-                if checked >= N_RESTORE_PER_PROFILE or not _one_swap(ex, a, b):
+            for g in groups:
+                if checked >= N_RESTORE_PER_PROFILE or not _one_swap(ex, g.start, g.end):
                     continue
-                got = [c.text.lower() for c in restore_span(list(ex.tokens), a, b, k=3)]
-                want = ex.originals[a].lower()
+                got = [c.text.lower() for c in restore_span(list(ex.tokens), g.start, g.end, k=3)]
+                want = ex.originals[g.start].lower()
                 checked += 1
                 top1 += bool(got) and got[0] == want
                 top3 += want in got

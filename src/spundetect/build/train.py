@@ -371,7 +371,8 @@ def _decisions(
     span_t = np.zeros(len(vsent))
     bounds = np.flatnonzero(np.diff(sent_doc)) + 1  # documents are consecutive sentences
     for idx in np.split(np.arange(len(vsent)), bounds):
-        _, _, sflags[idx], span_t[idx] = det.decide(vsent[idx], words[idx])
+        decision = det.decide(vsent[idx], words[idx])
+        sflags[idx], span_t[idx] = decision.sentences, decision.span_thresholds
     return sflags, vspan >= span_t[row_sent]
 
 
