@@ -32,7 +32,6 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
-import logging
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -47,8 +46,6 @@ __all__ = [
     "Swap", "SourceMatch", "Trace", "SourceIndex", "IndexFileError", "fixed_pattern", "shingle_hashes", "align",
     "SHINGLE", "MIN_FIXED", "MATCH_SCORE", "MIN_SHARED", "TOP_CANDIDATES", "sentence_pairs_tsv",
 ]  # fmt: skip
-
-log = logging.getLogger(__name__)
 
 SHINGLE = 5  # words per shingle
 MIN_FIXED = 3  # fixed words a shingle needs ("of the * * *" is in every document)
