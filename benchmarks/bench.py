@@ -19,6 +19,10 @@ On about 50,000 words of clean news assembled from ../shared/eval/clean_sentence
 - ``check --jobs 2`` against ``--jobs 1`` on 100 files of 500 and of 3,000 words, with the
   CPU seconds of each run (workers and threads included): how many cores ``--jobs 1``
   already keeps busy limits what more processes can add on this machine;
+- the restore search, warm: ``suggest`` on each aligned real spun stretch of
+  ``shared/realspin`` in its sentence (stretches/s), and the check of a real heavily spun
+  1,000-word page with its suggestions (``--only-restore`` runs this part alone and merges
+  it into ``--out``);
 - ``spundetect index`` over 100,000 corpus documents (time, peak RSS) and ``trace`` queries
   over it (``--only-trace`` runs this part alone and merges it into ``--out``).
 
@@ -181,6 +185,44 @@ LAUNCH = (
 )
 
 
+def bench_restore(page_words: int = 1000) -> dict:
+    """The restore search alone and inside a check, warm (artifacts loaded and the search run
+    on the spun seed's gold phrases first): ``suggest`` given each aligned real spun
+    stretch of ``shared/realspin`` in its sentence (stretches per second), and a full
+    ``check`` of a real heavily spun page of about ``page_words`` words (its sentences in
+    file order), suggestions included."""
+    sys.path.insert(0, str(ROOT / "src"))
+    from spundetect import Detector, suggest
+    from spundetect.eval_real import real_documents, real_stretches
+    from spundetect.evaluation import seed_gold, seed_sentences
+
+    for g in seed_gold():
+        suggest(g.spun, g.context, k=3)
+    rows = real_stretches()
+    cpu, t = time.process_time(), time.perf_counter()
+    for r in rows:
+        suggest(r.spun, r.sentence, k=3)
+    seconds, cpu = time.perf_counter() - t, time.process_time() - cpu
+    sentences, words = [], 0
+    for d in real_documents():
+        for s in d.spun:
+            if words >= page_words:
+                break
+            sentences.append(s)
+            words += len(WORD_RE.findall(s))
+    page = " ".join(sentences)
+    detector = Detector.load()
+    detector.check(seed_sentences()[0])
+    t = time.perf_counter()
+    report = detector.check(page)
+    page_s = time.perf_counter() - t
+    return {
+        "stretches": len(rows), "seconds": seconds, "cpu_s": cpu, "stretches_per_s": len(rows) / seconds,
+        "page_words": words, "page_check_s": page_s, "page_spans": len(report.spans),
+        "page_suggestions": sum(len(sp.originals) > 0 for sp in report.spans),
+    }  # fmt: skip
+
+
 def run_cli(args: list[str], env: dict[str, str] | None = None) -> tuple[float, int, int, float]:
     """(wall seconds, peak RSS in MB, exit code, CPU seconds) of ``spundetect ARGS`` in a new
     process; the CPU time counts its worker processes and threads too."""
@@ -304,9 +346,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sizes", default="10000,50000,200000")
     ap.add_argument("--trace-documents", type=int, default=100_000, help="documents in the trace index benchmark")
     ap.add_argument("--only-trace", action="store_true", help="run the trace benchmark alone (merged into --out)")
+    ap.add_argument("--only-restore", action="store_true", help="run the restore benchmark alone (merged into --out)")
     args = ap.parse_args(argv)
     if args.only_trace:
-        return _only_trace(args)
+        return _only_part(args, "trace", lambda tmp: bench_trace(tmp, args.trace_documents), _print_trace)
+    if args.only_restore:
+        return _only_part(args, "restore", lambda tmp: bench_restore(), _print_restore)
 
     text = clean_text(args.words)
     warm = clean_text(args.words // 5, start=3000)
@@ -320,6 +365,8 @@ def main(argv: list[str] | None = None) -> int:
     result["regex_tokenisation"] = bench_tokenise(text)
     log("parts of a check alone ...")
     result["parts_alone"] = bench_stages(text)
+    log("restore search ...")
+    result["restore"] = bench_restore()
     with tempfile.TemporaryDirectory() as tmp:
         log("cold start ...")
         result["cold_start"] = bench_cold_start(Path(tmp))
@@ -377,6 +424,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{jb['speedup_vs_one_thread']:.2f}x; CPU s {jb['jobs_1_cpu_s']:.1f} / {jb['jobs_2_cpu_s']:.1f} "
             f"(--jobs 1 keeps {jb['jobs_1_cores_busy']:.2f} of {os.cpu_count()} cores busy)"
         )
+    _print_restore(result["restore"])
     _print_trace(result["trace"])
     print(f"written to {args.out}")
     return 0
@@ -391,13 +439,22 @@ def _print_trace(tr: dict) -> None:
     )
 
 
-def _only_trace(args) -> int:
+def _print_restore(rs: dict) -> None:
+    print(
+        f"restore: {rs['stretches_per_s']:.0f} real stretches/s given in their sentence (target >= 100; "
+        f"{rs['stretches']} in {rs['seconds']:.1f} s, {rs['cpu_s']:.1f} CPU s); a real heavily spun page of "
+        f"{rs['page_words']} words checked in {rs['page_check_s']:.2f} s (target < 2), {rs['page_spans']} spans"
+    )
+
+
+def _only_part(args, name: str, run, show) -> int:
+    """Run one benchmark alone and merge its result into ``--out``."""
     with tempfile.TemporaryDirectory() as tmp:
-        tr = bench_trace(Path(tmp), args.trace_documents)
+        part = run(Path(tmp))
     result = json.loads(args.out.read_text(encoding="utf-8")) if args.out.exists() else {}
-    result["trace"] = tr
+    result[name] = part
     args.out.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
-    _print_trace(tr)
+    show(part)
     return 0
 
 

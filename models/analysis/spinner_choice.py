@@ -85,8 +85,10 @@ def restore_with(theta: np.ndarray | None, rows: int) -> None:
             fr = w.spinner_direction + w.per_source  # the old weight of a Moby-both-ways link
             return base + fr + theta[link.bits & 15] + w.degree * math.log(link.degree + 1)
 
+        # The beam's links only: since the known-term search takes its one- and two-hop
+        # channels as arrays from the compiled candidate table (no evidence bits), this
+        # patch no longer reaches it; the figures in models/HISTORY.md predate that.
         restore._link_score = link_score
-        restore._channels_of.cache_clear()  # cached channels of the known-term search
     pps = eval_pps(pps_sample()[:rows], None)
     gold = eval_seeds(Detector.load())["001"]["gold_phrases"]
     label = "choice model" if theta is not None else "packaged"

@@ -33,7 +33,8 @@ import numpy as np
 from .build.sources import shared_dir
 
 __all__ = [
-    "RealDocument", "real_documents", "eval_real", "eval_genres", "eval_trace", "GENRES", "GENRE_HOLDOUT", "genre_holdout",
+    "RealDocument", "real_documents", "RealStretch", "real_stretches", "eval_restore_real", "eval_real", "eval_genres",
+    "eval_trace", "GENRES", "GENRE_HOLDOUT", "genre_holdout",
 ]  # fmt: skip
 
 CLEAN_FPR = 0.02  # recall is read where this share of clean sentences is flagged
@@ -78,6 +79,12 @@ def real_documents(root: Path | None = None) -> list[RealDocument]:
 def stretches(original: str, spun: str) -> list[tuple[int, int]]:
     """Character ranges in ``spun`` of the words difflib aligns differently with
     ``original`` (replaced or inserted runs of 1-4 words a side)."""
+    return [(lo, hi) for lo, hi, _ in _aligned(original, spun)]
+
+
+def _aligned(original: str, spun: str) -> list[tuple[int, int, str]]:
+    """:func:`stretches` with the original's words in each one's place ("" where the
+    spinner inserted words)."""
     a = _WORD.findall(original)
     b_iter = list(_WORD.finditer(spun))
     b = [m.group(0) for m in b_iter]
@@ -87,8 +94,56 @@ def stretches(original: str, spun: str) -> list[tuple[int, int]]:
         if op in ("replace", "insert") and j2 > j1 and i2 - i1 <= 4 and j2 - j1 <= 4:
             if all(not w[0].isalnum() for w in b[j1:j2]):
                 continue  # punctuation only
-            out.append((b_iter[j1].start(), b_iter[j2 - 1].end()))
+            out.append((b_iter[j1].start(), b_iter[j2 - 1].end(), " ".join(a[i1:i2])))
     return out
+
+
+@dataclass(frozen=True)
+class RealStretch:
+    """One aligned real spun stretch: ``sentence[start:end]`` was written for ``original``."""
+
+    sentence: str
+    start: int
+    end: int
+    original: str
+
+    @property
+    def spun(self) -> str:
+        return self.sentence[self.start : self.end]
+
+
+def real_stretches(root: Path | None = None) -> list[RealStretch]:
+    """The aligned stretches of every real spun sentence with an original (see
+    :func:`stretches`), with the words the original has in their place; stretches whose
+    original side is empty (words the spinner inserted) are left out."""
+    out = []
+    for d in real_documents(root):
+        for spun, original in zip(d.spun, d.originals):
+            if original is None:
+                continue
+            for lo, hi, orig in _aligned(original, spun):
+                if orig:
+                    out.append(RealStretch(spun, lo, hi, orig))
+    return out
+
+
+def _squash(text: str) -> str:
+    return " ".join(w.lower() for w in _WORD.findall(text))
+
+
+def eval_restore_real(root: Path | None = None, k: int = 3) -> dict:
+    """``suggest`` given each real stretch in its sentence: how often the real original is
+    the first suggestion, or among the first three (compared lower-cased, word by word)."""
+    from .restore import suggest
+
+    rows = real_stretches(root)
+    top1 = top3 = 0
+    for r in rows:
+        got = [_squash(c.text) for c in suggest(r.spun, r.sentence, k=k)]
+        want = _squash(r.original)
+        top1 += got[:1] == [want]
+        top3 += want in got[:3]
+    return {"stretches": len(rows), "top1": _share(top1, len(rows)), "top3": _share(top3, len(rows))}
 
 
 def _auc(pos: np.ndarray, neg: np.ndarray) -> float:

@@ -20,14 +20,15 @@ import dataclasses
 import logging
 import math
 import re
-from dataclasses import dataclass, field
-from functools import lru_cache
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
 from typing import Sequence
 
 import numpy as np
 
 from . import segment
 from .candidates.acronyms import acronym_after, initials, spells
+from .candidates.compiled import candidates
 from .candidates.fingerprints import fingerprints
 from .candidates.phrases import MAX_PHRASE_WORDS, phrase_table
 from .candidates.synonyms import MOBY_FWD, Link, thesaurus
@@ -44,16 +45,95 @@ MAX_SPAN_TOKENS = 8  # longer phrases are not searched (a spun span is a few wor
 MAX_TERMS = 400  # known-term hypotheses kept for language-model scoring
 
 
-@dataclass
-class _Beam:
-    ids: list[int]
-    words: list[str]
-    channel: float
-    u: int
-    v: int
-    lm: float
-    changed: int
-    sources: set = field(default_factory=set)
+@dataclass(frozen=True)
+class _Hypotheses:
+    """Rewrites of the stretch searched so far, one row each: its words (a head text
+    extended by a tail text, joined only when asked: most rows are pruned unread), channel
+    log-weight, LM history (u, v) and log p, tokens changed, and whether a phrase-table swap
+    is among its pieces."""
+
+    heads: list[str]
+    head: np.ndarray
+    tails: list[str]
+    tail: np.ndarray
+    channel: np.ndarray
+    u: np.ndarray
+    v: np.ndarray
+    lm: np.ndarray
+    changed: np.ndarray
+    phrase: np.ndarray
+
+    @staticmethod
+    def of(texts: list[str], *arrays: np.ndarray) -> _Hypotheses:
+        """Rows whose texts are given whole; ``arrays``: channel, u, v, lm, changed, phrase."""
+        return _Hypotheses(texts, np.arange(len(texts)), [""], np.zeros(len(texts), dtype=np.int64), *arrays)
+
+    @staticmethod
+    def start(u: int, v: int) -> _Hypotheses:
+        one = np.zeros(1)
+        return _Hypotheses.of(
+            [""], one, np.array([u], dtype=np.int64), np.array([v], dtype=np.int64), one, np.zeros(1, dtype=np.int64),
+            np.zeros(1, dtype=bool),
+        )  # fmt: skip
+
+    def __len__(self) -> int:
+        return len(self.head)
+
+    @cached_property
+    def texts(self) -> list[str]:
+        heads, tails = self.heads, self.tails
+        return [_join(heads[a], tails[b]) for a, b in zip(self.head.tolist(), self.tail.tolist())]
+
+    def take(self, rows: np.ndarray) -> _Hypotheses:
+        heads, tails = self.heads, self.tails
+        texts = [_join(heads[a], tails[b]) for a, b in zip(self.head[rows].tolist(), self.tail[rows].tolist())]
+        return _Hypotheses.of(texts, *(getattr(self, f)[rows] for f in _ARRAYS))
+
+    @staticmethod
+    def concat(parts: Sequence[_Hypotheses]) -> _Hypotheses:
+        if len(parts) == 1:
+            return parts[0]
+        head_at = np.cumsum([0] + [len(p.heads) for p in parts])
+        tail_at = np.cumsum([0] + [len(p.tails) for p in parts])
+        return _Hypotheses(
+            [t for p in parts for t in p.heads],
+            np.concatenate([p.head + a for p, a in zip(parts, head_at.tolist())]),
+            [t for p in parts for t in p.tails],
+            np.concatenate([p.tail + a for p, a in zip(parts, tail_at.tolist())]),
+            *(np.concatenate([getattr(p, f) for p in parts]) for f in _ARRAYS),
+        )
+
+
+_ARRAYS = ("channel", "u", "v", "lm", "changed", "phrase")
+
+
+def _join(a: str, b: str) -> str:
+    return f"{a} {b}" if a and b else a or b
+
+
+@dataclass(frozen=True)
+class _Options:
+    """The options at one position as arrays: tokens covered, words emitted (text and a
+    row of LM ids padded with -1), channel log-weight, tokens changed, phrase-table swap."""
+
+    length: np.ndarray
+    texts: list[str]
+    grid: np.ndarray
+    channel: np.ndarray
+    changed: np.ndarray
+    phrase: np.ndarray
+
+    @staticmethod
+    def of(lm, opts) -> _Options:
+        seqs = [lm.ids(o[1]) for o in opts]
+        return _Options(
+            np.array([o[0] for o in opts], dtype=np.int64),
+            [" ".join(o[1]) for o in opts],
+            _grid(seqs),
+            np.array([o[2] for o in opts], dtype=np.float64),
+            np.array([0 if o[3] is None else max(o[0], len(o[1])) for o in opts], dtype=np.int64),
+            np.array([o[3] == "phrase" for o in opts], dtype=bool),
+        )
 
 
 def _proper(words: Sequence[str], a: int) -> bool:
@@ -154,37 +234,53 @@ def _id_scores(lm, channels: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
 def _channels_of(word: str, w: Weights) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The cached, context-free part of :func:`_word_channels`: sorted ids, channel
     log-weights without the swap base, and whether the swap base applies (a link, not the
-    word kept). Callers must not modify the arrays."""
-    out = {word: (_keep_score(word, w), 0.0)}
-    hop1 = [link for link in _links(word) if " " not in link.original]
-    for link in hop1:
-        out.setdefault(link.original, (_link_score(link, 0.0, w), 1.0))
+    word kept). A word reached twice keeps its first reading: kept, one hop, two hops (in
+    the thesaurus's order). Callers must not modify the arrays."""
+    lm = language_model()
+    ids = [np.array([lm.vocab.get(word, -1)], dtype=np.int64)]
+    scores = [np.array([_keep_score(word, w)], dtype=np.float64)]
+    hop1, evidence = candidates(word)
+    ids.append(hop1)
+    scores.append(_link_scores(lm, hop1, evidence, 0.0, w))
     if w.two_hop > -50:
-        for first in hop1:
-            for link in _links(first.original):
-                if " " not in link.original and link.original not in out:
-                    out[link.original] = (_link_score(link, w.two_hop, w), 1.0)
-    vocab = language_model().vocab
-    rows = sorted((vocab[x], sc, ln) for x, (sc, ln) in out.items() if x in vocab)
-    return (
-        np.array([r[0] for r in rows], dtype=np.int64),
-        np.array([r[1] for r in rows], dtype=np.float64),
-        np.array([r[2] for r in rows], dtype=np.float64),
-    )
+        for first in hop1.tolist():
+            hop2, evidence = candidates(lm.words[first])
+            ids.append(hop2)
+            scores.append(_link_scores(lm, hop2, evidence, w.two_hop, w))
+    all_ids = np.concatenate(ids)
+    uniq, first_seen = np.unique(all_ids, return_index=True)
+    keep = uniq >= 0
+    linked = (first_seen > 0).astype(np.float64)
+    return uniq[keep], np.concatenate(scores)[first_seen][keep], linked[keep]
 
 
-def _extend(lm, u: np.ndarray, v: np.ndarray, seqs: list[list[int]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """LM log p of each id sequence after its (u, v) history; new histories."""
-    n = len(seqs)
-    m = max((len(s) for s in seqs), default=0)
-    grid = np.full((n, m), -1, dtype=np.int64)
-    for r, s in enumerate(seqs):
-        grid[r, : len(s)] = s
-    total = np.zeros(n)
+def _link_scores(lm, ids: np.ndarray, evidence: np.ndarray, base: float, w: Weights) -> np.ndarray:
+    """:func:`_link_score` of the one-word links ``candidates`` gives, as an array."""
+    unigram = lm.artifact.arrays["uni_logp"][ids].astype(np.float64) if w.frequency else 0.0
+    return np.asarray(link_score(base, evidence[0], evidence[1], evidence[2], unigram, w), dtype=np.float64)
+
+
+def _grid(seqs: Sequence[Sequence[int]]) -> np.ndarray:
+    """Id sequences as the rows of a matrix padded with -1."""
+    grid = np.full((len(seqs), max((len(x) for x in seqs), default=0)), -1, dtype=np.int64)
+    for r, x in enumerate(seqs):
+        grid[r, : len(x)] = x
+    return grid
+
+
+def _extend(lm, u: np.ndarray, v: np.ndarray, grid: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """LM log p of each row of ``grid`` (ids padded with -1, see :func:`_grid`) after its
+    (u, v) history; new histories."""
+    total = np.zeros(len(grid))
     u, v = u.copy(), v.copy()
-    for t in range(m):
-        mask = grid[:, t] >= 0
-        w = grid[mask, t]
+    for t in range(grid.shape[1]):
+        w = grid[:, t]
+        mask = w >= 0
+        if mask.all():
+            total += lm.logprob_ids(u, v, w)
+            u, v = v, w.copy()
+            continue
+        w = w[mask]
         total[mask] += lm.logprob_ids(u[mask], v[mask], w)
         u[mask], v[mask] = v[mask], w
     return total, u, v
@@ -224,7 +320,9 @@ def restore_span(
         u0, v0 = -1, -1  # a phrase on its own: no sentence start, no sentence end
     final = _beam_search(lm, words, norm_tokens, start, end, weights, (u0, v0), spelling, beam)
     if 2 <= end - start <= 3:
-        final += _term_beams(lm, words, norm_tokens, start, end, weights, u0, v0, spelling[1:])
+        terms = _term_beams(lm, words, norm_tokens, start, end, weights, u0, v0, spelling[1:])
+        if terms is not None:
+            final = terms if final is None else _Hypotheses.concat([final, terms])
     return _ranked(lm, words, norm_tokens, start, end, weights, final, out, (bracket, spelling[0]), context, k)
 
 
@@ -252,74 +350,73 @@ def _beam_search(lm, words, norm_tokens, start: int, end: int, weights: Weights,
     """Every hypothesis for tokens start..end-1 (a beam of ``beam`` per position): each token
     kept, or a run of tokens swapped back through a thesaurus link or a phrase-table row."""
     spelt, letters, reach = spelling
-    beams: dict[int, list[_Beam]] = {start: [_Beam([], [], 0.0, left[0], left[1], 0.0, 0)]}
+    pending: dict[int, list[_Hypotheses]] = {start: [_Hypotheses.start(*left)]}
     for pos in range(start, end):
-        current = beams.pop(pos, [])
-        if not current:
+        if pos not in pending:
             continue
-        current.sort(key=lambda b: -(weights.lm * b.lm + b.channel))
-        current = current[:beam]
+        current = _Hypotheses.concat(pending.pop(pos))
+        current = current.take(np.argsort(-(weights.lm * current.lm + current.channel), kind="stable")[:beam])
         opts = _options(words, norm_tokens, pos, end, weights)
         if spelt and end - pos <= reach:
             opts = [o for o in opts if o[3] is None or all(_may_spell(x, letters) for x in o[1])]
-        pairs = [(b, o) for b in current for o in opts]
-        opt_ids = [lm.ids(o[1]).tolist() for o in opts]
-        seqs = [opt_ids[j] for _ in current for j in range(len(opts))]
-        u = np.array([b.u for b, _ in pairs], dtype=np.int64)
-        v = np.array([b.v for b, _ in pairs], dtype=np.int64)
-        lp, nu, nv = _extend(lm, u, v, seqs)
-        for r, (b, (length, emitted, ch, src)) in enumerate(pairs):
-            nb = _Beam(
-                b.ids + seqs[r],
-                b.words + emitted,
-                b.channel + ch,
-                int(nu[r]),
-                int(nv[r]),
-                b.lm + float(lp[r]),
-                b.changed + (0 if src is None else max(length, len(emitted))),
-                b.sources | ({src} if src else set()),
-            )
-            beams.setdefault(pos + length, []).append(nb)
-    return beams.get(end, [])
+        o = _Options.of(lm, opts)
+        rows = np.repeat(np.arange(len(current)), len(opts))
+        cols = np.tile(np.arange(len(opts)), len(current))
+        lp, nu, nv = _extend(lm, current.u[rows], current.v[rows], o.grid[cols])
+        lengths = o.length[cols]
+        for length in np.unique(lengths).tolist():
+            at = np.flatnonzero(lengths == length)
+            r, c = rows[at], cols[at]
+            grown = _Hypotheses(
+                heads=current.texts, head=r, tails=o.texts, tail=c, channel=current.channel[r] + o.channel[c],
+                u=nu[at], v=nv[at], lm=current.lm[r] + lp[at], changed=current.changed[r] + o.changed[c],
+                phrase=current.phrase[r] | o.phrase[c],
+            )  # fmt: skip
+            pending.setdefault(pos + length, []).append(grown)
+    return _Hypotheses.concat(pending[end]) if end in pending else None
 
 
-def _ranked(lm, words, norm_tokens, start, end, weights: Weights, final, out: list[Suggestion], abbreviation, context, k):
+def _ranked(
+    lm, words, norm_tokens, start, end, weights: Weights, final: _Hypotheses | None, out: list[Suggestion], abbreviation,
+    context, k,
+):  # fmt: skip
     """The hypotheses scored with the words after the span (and the abbreviation bonus),
     normalised over all of them, best first after ``out`` (fingerprint hits), without the
     span as written; at most ``k``."""
+    if final is None or not len(final):
+        return out[:k]
     bracket, spelt = abbreviation
     written = " ".join(norm_tokens[start:end])
     right = norm_tokens[end : end + 2] + ([EOS] if context and end + 2 >= len(norm_tokens) else [])
-    right_ids = lm.ids(right).tolist()
-    u = np.array([b.u for b in final], dtype=np.int64)
-    v = np.array([b.v for b in final], dtype=np.int64)
-    lp_right, _, _ = _extend(lm, u, v, [right_ids] * len(final))
-    best: dict[str, tuple[float, _Beam, float]] = {}
-    identity_lm = None
-    for b, r in zip(final, lp_right):
-        text = " ".join(b.words)
-        lm_total = b.lm + float(r)
-        total = weights.lm * lm_total + b.channel
-        if spelt and any(spells(norm_tokens[:start] + b.words + norm_tokens[end:bracket], x) for x in spelt):
-            total += weights.acronym
+    lp_right, _, _ = _extend(lm, final.u, final.v, np.tile(lm.ids(right), (len(final), 1)))
+    lm_total = final.lm + lp_right
+    total = weights.lm * lm_total + final.channel
+    if spelt:
+        for i, text in enumerate(final.texts):
+            if any(spells(norm_tokens[:start] + text.split() + norm_tokens[end:bracket], x) for x in spelt):
+                total[i] += weights.acronym
+    best: dict[str, int] = {}  # each text's best row (the first of equals)
+    identity = None
+    scores = total.tolist()
+    for i, text in enumerate(final.texts):
+        j = best.get(text)
+        if j is None or scores[i] > scores[j]:
+            best[text] = i
         if text == written:
-            identity_lm = lm_total
-        if text not in best or total > best[text][0]:
-            best[text] = (total, b, lm_total)
-    if not best:
-        return out[:k]
-    totals = np.array([t for t, _, _ in best.values()])
-    post = np.exp(totals - totals.max())
+            identity = i
+    rows = np.fromiter(best.values(), dtype=np.int64, count=len(best))
+    post = np.exp(total[rows] - total[rows].max())
     post /= post.sum()
-    ranked = sorted(zip(post, best.items()), key=lambda x: -x[0])
     seen = {c.text for c in out}
     rest = 1.0 - sum(c.score for c in out)  # what a fingerprint hit leaves to the search
-    for p, (text, (_, b, lm_total)) in ranked:
+    for n in np.argsort(-post, kind="stable").tolist():
+        i = int(rows[n])
+        text = final.texts[i]
         if text == written or text in seen:
             continue
-        gain = lm_total - identity_lm if identity_lm is not None else 0.0
-        src = "phrase" if "phrase" in b.sources else "synonym"
-        out.append(Suggestion(_surface(text, words[start:end]), float(p) * rest, src, b.changed, gain))
+        gain = float(lm_total[i] - lm_total[identity]) if identity is not None else 0.0
+        src = "phrase" if final.phrase[i] else "synonym"
+        out.append(Suggestion(_surface(text, words[start:end]), float(post[n]) * rest, src, int(final.changed[i]), gain))
         if len(out) >= k:
             break
     return out
@@ -344,7 +441,7 @@ def _may_spell(word: str, letters: set[str]) -> bool:
 
 def _term_beams(
     lm, words, norm_tokens, start: int, end: int, w: Weights, u0: int, v0: int, spelling: tuple[set[str], int] = (set(), 0)
-) -> list[_Beam]:
+) -> _Hypotheses | None:
     """Hypotheses from the known-term search, scored from the same history as the beam.
     ``spelling`` (letters, reach): an abbreviation follows, so within ``reach`` tokens of the
     end only words that may spell one of its letters are searched."""
@@ -356,17 +453,17 @@ def _term_beams(
     ]
     found = search_terms(lm, options, limit=MAX_TERMS, count_weight=w.term_count)
     if not found:
-        return []
-    seqs = [lm.ids(t[0]).tolist() for t in found]
-    n = len(seqs)
-    lp, nu, nv = _extend(lm, np.full(n, u0, dtype=np.int64), np.full(n, v0, dtype=np.int64), seqs)
+        return None
+    n = len(found)
+    lp, nu, nv = _extend(lm, np.full(n, u0, dtype=np.int64), np.full(n, v0, dtype=np.int64), _grid([lm.ids(t[0]) for t in found]))
     written = norm_tokens[start:end]
-    beams = []
-    for r, (term, channel, count) in enumerate(found):
-        changed = sum(a != b for a, b in zip(term, written))
-        channel += w.term_count * math.log(count)
-        beams.append(_Beam(seqs[r], term, channel, int(nu[r]), int(nv[r]), float(lp[r]), changed, {"synonym"}))
-    return beams
+    return _Hypotheses.of(
+        [" ".join(term) for term, _, _ in found],
+        np.array([channel + w.term_count * math.log(count) for _, channel, count in found], dtype=np.float64),
+        nu, nv, lp,
+        np.array([sum(a != b for a, b in zip(term, written)) for term, _, _ in found], dtype=np.int64),
+        np.zeros(n, dtype=bool),
+    )  # fmt: skip
 
 
 def _spelling_only(lm, ids: np.ndarray, scores: np.ndarray, written: str, letters: set[str]) -> tuple[np.ndarray, np.ndarray]:
