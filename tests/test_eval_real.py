@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from spundetect.eval_real import _auc, _recall_at, genre_holdout, real_documents, stretches
+from spundetect.eval_real import _aligned, _auc, _in_place, _recall_at, genre_holdout, real_documents, real_stretches, stretches
 
 
 def test_stretches_are_the_words_aligned_differently():
@@ -14,6 +14,29 @@ def test_stretches_are_the_words_aligned_differently():
     assert stretches("He said it, then left.", "He said it; then left.") == []
     spun = "At the point when it rains, we stay."
     assert [spun[a:b] for a, b in stretches("When it rains, we stay.", spun)] == ["At the point"]  # "when" matches
+
+
+def test_each_stretch_comes_with_the_original_words_in_its_place():
+    original = "When it rains, we stay in the house."
+    spun = "At the point when it downpours, we stay in the home."
+    assert [(spun[a:b], o) for a, b, o in _aligned(original, spun)] == [
+        ("At the point", ""),  # inserted: no original words
+        ("downpours", "rains"),
+        ("home", "house"),
+    ]
+    # a span's original: the aligned words, kept ones included
+    at = spun.index("the home")
+    assert _in_place(original, spun, at, len(spun) - 1) == "the house"
+    # a span that cuts through a rewrite of another length has no original to compare
+    original, spun = "They generate an output sequence now.", "They yield succession now."
+    assert _in_place(original, spun, spun.index("succession"), spun.index(" now")) is None
+    assert _in_place(original, spun, spun.index("yield"), spun.index(" now")) == "generate an output sequence"
+
+
+def test_real_stretches(shared):
+    rows = real_stretches(shared)
+    assert len(rows) > 400 and all(r.original and r.spun.strip() for r in rows)
+    assert all(r.sentence[r.start : r.end] == r.spun for r in rows)
 
 
 def test_auc_and_recall_at_a_clean_rate():

@@ -131,9 +131,13 @@ def _squash(text: str) -> str:
     return " ".join(w.lower() for w in _WORD.findall(text))
 
 
-def eval_restore_real(root: Path | None = None, k: int = 3) -> dict:
-    """``suggest`` given each real stretch in its sentence: how often the real original is
-    the first suggestion, or among the first three (compared lower-cased, word by word)."""
+def eval_restore_real(detector=None, root: Path | None = None, k: int = 3) -> dict:
+    """The restore search on real spinning. Given: ``suggest`` on each real stretch in its
+    sentence, how often the real original is the first suggestion or among the first three
+    (compared lower-cased, word by word). End to end: each real spun document checked
+    with suggestions; a stretch counts when a flagged span overlapping it has, among its
+    first three suggestions, the original's words in the span's place."""
+    from .detector import Detector
     from .restore import suggest
 
     rows = real_stretches(root)
@@ -143,7 +147,52 @@ def eval_restore_real(root: Path | None = None, k: int = 3) -> dict:
         want = _squash(r.original)
         top1 += got[:1] == [want]
         top3 += want in got[:3]
-    return {"stretches": len(rows), "top1": _share(top1, len(rows)), "top3": _share(top3, len(rows))}
+    detector = detector or Detector.load()
+    docs = [d for d in real_documents(root) if d.originals[0] is not None]
+    n_stretches = restored = 0
+    for d, report in zip(docs, detector.check_many([d.text for d in docs])):
+        for a, spun, original in zip(d.starts, d.spun, d.originals):
+            spans = [sp for sp in report.spans if a <= sp.start and sp.end <= a + len(spun)]
+            for lo, hi, orig in _aligned(original, spun):
+                if not orig:
+                    continue
+                n_stretches += 1
+                restored += any(
+                    lo < sp.end - a and sp.start - a < hi and _restored(sp, _in_place(original, spun, sp.start - a, sp.end - a))
+                    for sp in spans
+                )
+    return {
+        "given_the_stretch": {"stretches": len(rows), "top1": _share(top1, len(rows)), "top3": _share(top3, len(rows))},
+        "end_to_end": {"stretches": n_stretches, "restored_top3": restored, "share": _share(restored, n_stretches)},
+    }
+
+
+def _restored(span, original: str | None) -> bool:
+    return original is not None and _squash(original) in {_squash(o.text) for o in span.originals[:3]}
+
+
+def _in_place(original: str, spun: str, lo: int, hi: int) -> str | None:
+    """The original's words aligned with the words of ``spun[lo:hi]`` (by difflib), or None
+    where the range cuts through a rewrite of another length (no words correspond)."""
+    a = _WORD.findall(original)
+    b_iter = list(_WORD.finditer(spun))
+    j1 = next((j for j, m in enumerate(b_iter) if m.end() > lo), len(b_iter))
+    j2 = next((j for j, m in enumerate(b_iter) if m.start() >= hi), len(b_iter))
+    matcher = difflib.SequenceMatcher(None, [w.lower() for w in a], [m.group(0).lower() for m in b_iter], autojunk=False)
+    out: list[str] = []
+    for op, i1, i2, b1, b2 in matcher.get_opcodes():
+        first, last = max(b1, j1), min(b2, j2)
+        if op == "delete":
+            out += a[i1:i2] if j1 < b1 < j2 else []
+        elif first >= last:
+            continue
+        elif op == "equal" or i2 - i1 == b2 - b1:
+            out += a[i1 + first - b1 : i1 + last - b1]
+        elif j1 <= b1 and b2 <= j2:
+            out += a[i1:i2]
+        else:
+            return None
+    return " ".join(out)
 
 
 def _auc(pos: np.ndarray, neg: np.ndarray) -> float:

@@ -1,6 +1,8 @@
 """Evaluation of the engine on the data the issues name (needs ``../shared``).
 
 ``python -m spundetect.evaluation engine [--out models/engine/metrics.json]`` measures:
+- restoring real spinning (``shared/realspin``, development only): each aligned real spun
+  stretch given in its sentence (top-1, top-3), and end to end in checked documents;
 - restoring the seed article's gold phrases in their sentences (top-1, top-3);
 - generalisation to 1,000 random tortured-phrase rows with fingerprints off, against a
   naive baseline (the same search with the channel weights zeroed and no phrase table:
@@ -30,6 +32,7 @@ from . import segment
 from .build.sources import shared_dir
 from .channel import Weights
 from .detector import sentence_words
+from .eval_real import eval_restore_real
 from .restore import restore_span, suggest
 
 __all__ = ["GoldRow", "seed_gold", "evaluate_engine", "evaluate_model", "format_table", "summary", "NAIVE_WEIGHTS"]
@@ -271,7 +274,9 @@ def evaluate_engine(pps_rows: int = 1000) -> dict:
     t_pps = time.perf_counter() - t
     naive = eval_pps(sample, NAIVE_WEIGHTS)
     naive_seed, _ = eval_seed(NAIVE_WEIGHTS, use_fingerprints=False)
+    real = eval_restore_real()
     return {
+        "real_dev_restore": real,
         "seed_gold": seed,
         "seed_gold_without_fingerprints": seed_nofp,
         "seed_gold_naive_baseline": naive_seed,
