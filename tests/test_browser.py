@@ -13,6 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from spundetect.cli import app
+from spundetect.detector import Detector
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 CHROMIUM_FLAGS = [
@@ -62,7 +63,7 @@ def test_html_report_renders_spans_and_hover_text(tmp_path):
         assert before in ("none", "normal", "") and "press conference" in after
         assert page.locator("aside li").count() == marks.count()
         assert page.locator(".strip a").count() == 16  # one heat cell per sentence
-        assert "likely spun from 0.83" in page.inner_text(".legend")
+        assert f"likely spun from {Detector.load().document_threshold:.2f}" in page.inner_text(".legend")
         assert "risk marker, not proof" in page.inner_text("header")
         # marks and the list are numbered alike and linked both ways
         ref = target.locator("xpath=following-sibling::sup[1]/a")

@@ -149,3 +149,33 @@ def test_averaged_model_round_trips_and_checks(tmp_path):
     a, b = Detector(model).check(text), loaded.check(text)
     assert [s.score for s in b.sentences] == pytest.approx([s.score for s in a.sentences])
     assert b.score == pytest.approx(a.score)
+
+
+def test_tree_arrays_give_scikit_learns_floats():
+    """The flat-array tree walk installed at load time returns the very floats of
+    scikit-learn's own prediction, missing values included; large inputs go to scikit-learn."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    from spundetect.model import FAST_TREE_CELLS, _speed_up, _TreeArrays
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(400, 5))
+    X[rng.random(X.shape) < 0.1] = np.nan  # trees that learnt where missing values go
+    y = (np.nan_to_num(X[:, 0]) + np.nan_to_num(X[:, 1]) * np.isnan(X[:, 2]) > 0).astype(int)
+    toy = HistGradientBoostingClassifier(max_iter=40, random_state=0).fit(X, y)
+    expected = toy.predict_proba(X[:50])
+    _speed_up(toy)
+    assert isinstance(toy.__dict__["_raw_predict"], _TreeArrays)
+    assert np.array_equal(toy.predict_proba(X[:50]), expected)
+    assert np.array_equal(toy.decision_function(X[:1]), toy._raw_predict.original(X[:1]).ravel())
+
+    model = load_model()
+    for classifier in (model.span, model.sentence, model.context):
+        first = classifier.members[0] if isinstance(classifier, Averaged) else classifier
+        fast = first.calibrated_classifiers_[0].estimator.__dict__["_raw_predict"]
+        assert isinstance(fast, _TreeArrays)
+        rows = rng.normal(size=(30, fast.n_features)) * 3
+        rows[0] = np.nan
+        assert np.array_equal(fast(rows), fast.original(rows))
+        big = rng.normal(size=(FAST_TREE_CELLS // len(fast.roots) + 1, fast.n_features))
+        assert np.array_equal(fast(big), fast.original(big))

@@ -140,17 +140,21 @@ class _TreeArrays:
         return np.cumsum(leaves, axis=1)[:, -1:].copy(order="F")
 
 
-def _speed_up(obj: Any) -> None:
+def _speed_up(obj: Any, install: bool = True) -> bool:
     """Install :class:`_TreeArrays` in every gradient-boosting classifier of a loaded model
-    (inside :class:`Averaged` members and calibrated classifiers)."""
+    (inside :class:`Averaged` members and calibrated classifiers), or with ``install=False``
+    take them out (before saving: the file holds scikit-learn's objects only). Returns
+    whether any was installed before."""
     if isinstance(obj, Averaged):
-        for member in obj.members:
-            _speed_up(member)
-    elif hasattr(obj, "calibrated_classifiers_"):
-        for calibrated in obj.calibrated_classifiers_:
-            _speed_up(calibrated.estimator)
-    elif _TreeArrays.applies(obj) and not isinstance(obj.__dict__.get("_raw_predict"), _TreeArrays):
+        return any([_speed_up(member, install) for member in obj.members])
+    if hasattr(obj, "calibrated_classifiers_"):
+        return any([_speed_up(c.estimator, install) for c in obj.calibrated_classifiers_])
+    had = isinstance(getattr(obj, "__dict__", {}).get("_raw_predict"), _TreeArrays)
+    if install and not had and _TreeArrays.applies(obj):
         obj._raw_predict = _TreeArrays(obj)
+    elif not install and had:
+        del obj._raw_predict
+    return had
 
 
 @dataclass
@@ -207,7 +211,13 @@ def save_model(model: SpinModel, directory: Path) -> Path:
     path = directory / MODEL_FILE
     data = {"span": model.span, "sentence": model.sentence, "thresholds": model.thresholds}
     data |= {"context": model.context, "context_min_p": model.context_min_p}
-    path.write_bytes(_skops_bytes(data))
+    installed = [_speed_up(part, install=False) for part in (model.span, model.sentence, model.context)]
+    try:
+        path.write_bytes(_skops_bytes(data))  # the classifiers as scikit-learn made them
+    finally:
+        for part, had in zip((model.span, model.sentence, model.context), installed):
+            if had:
+                _speed_up(part)
     (directory / PICKLE_FILE).unlink(missing_ok=True)  # an older pickle beside it would only mislead
     meta = {**model.meta, "sha256": sha256_of(path), "thresholds": model.thresholds}
     (directory / META_FILE).write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n", encoding="utf-8")

@@ -31,8 +31,9 @@ from .candidates.acronyms import acronym_after, initials, spells
 from .candidates.compiled import candidates
 from .candidates.fingerprints import fingerprints
 from .candidates.phrases import MAX_PHRASE_WORDS, phrase_table
-from .candidates.synonyms import MOBY_FWD, Link, thesaurus
+from .candidates.synonyms import MOBY_FWD, TOOL, Link, thesaurus
 from .candidates.terms import search_terms
+from .candidates.tool_links import tool_links
 from .channel import FUNCTION_WORDS, Weights, fitted_weights, keep_score, link_score, phrase_score, swap_base
 from .lm import BOS, EOS, language_model
 from .results import Suggestion
@@ -153,7 +154,7 @@ def _swap_base(words: Sequence[str], norm_tokens: Sequence[str], a: int, length:
 
 def _link_score(link: Link, base: float, w: Weights) -> float:
     unigram = float(language_model().unigram_logp(link.original.split()).sum()) if w.frequency else 0.0
-    return link_score(base, bool(link.bits & MOBY_FWD), link.n_sources, math.log(link.degree + 1), unigram, w)
+    return link_score(base, bool(link.bits & (MOBY_FWD | TOOL)), link.n_sources, math.log(link.degree + 1), unigram, w)
 
 
 def _keep_score(norm_word: str, w: Weights) -> float:
@@ -162,9 +163,21 @@ def _keep_score(norm_word: str, w: Weights) -> float:
 
 @lru_cache(maxsize=100_000)
 def _links(written: str) -> tuple[Link, ...]:
-    """Thesaurus originals of a written word or phrase that the corpus knows."""
+    """Thesaurus originals of a written word or phrase that the corpus knows, with the
+    originals real tools were seen turning into it (tool links: marked ``TOOL``, which the
+    channel scores as a link of every thesaurus in the spinner's direction)."""
     known = language_model().known
-    return tuple(link for link in thesaurus().originals(written) if all(map(known, link.original.split())))
+    links = [link for link in thesaurus().originals(written) if all(map(known, link.original.split()))]
+    if " " in written:
+        return tuple(links)
+    at = {link.original: i for i, link in enumerate(links)}
+    for tool in tool_links().originals(written):
+        if tool.original in at:
+            link = links[at[tool.original]]
+            links[at[tool.original]] = dataclasses.replace(link, bits=link.bits | TOOL)
+        elif known(tool.original):
+            links.append(Link(tool.original, tool.lemma, TOOL, tool.degree))
+    return tuple(links)
 
 
 def _options(words: Sequence[str], norm_tokens: Sequence[str], a: int, end: int, w: Weights):

@@ -1,4 +1,5 @@
-"""``python -m spundetect.build lm|thesaurus|candidates|phrases|fingerprints|ranker|vectors|all``: rebuild packaged data."""
+"""``python -m spundetect.build lm|thesaurus|candidates|phrases|fingerprints|toollinks|ranker|vectors|all``:
+rebuild packaged data."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import time
 
 
 def main(argv: list[str] | None = None) -> int:
-    steps = ["lm", "thesaurus", "candidates", "phrases", "fingerprints", "ranker", "vectors"]
+    steps = ["lm", "thesaurus", "candidates", "phrases", "fingerprints", "toollinks", "ranker", "vectors"]
     parser = argparse.ArgumentParser(prog="python -m spundetect.build", description=__doc__)
     parser.add_argument("artifact", choices=steps + ["all"])
     args = parser.parse_args(argv)
@@ -26,6 +27,8 @@ def main(argv: list[str] | None = None) -> int:
             from .phrases import build_phrases as build
         elif step == "fingerprints":
             from .fingerprints import build_fingerprints as build
+        elif step == "toollinks":
+            from .tool_links import build_tool_links as build
         elif step == "ranker":
             from .ranker import build_ranker as build
         else:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-__all__ = ["all_inflections", "all_lemmas", "word_readings", "inflect"]
+__all__ = ["all_inflections", "all_lemmas", "word_readings", "inflect", "first_lemma"]
 
 
 @lru_cache(maxsize=200_000)
@@ -57,6 +57,12 @@ def word_readings(word: str) -> tuple[tuple[str, str, str], ...]:
                 if word in forms:
                     out.append((lemma, upos, tag))
     return tuple(out)
+
+
+def first_lemma(word: str) -> str:
+    """The lemma of the first reading of ``word`` (the word itself if it has none)."""
+    readings = word_readings(word)
+    return readings[0][0] if readings else word
 
 
 @lru_cache(maxsize=100_000)

@@ -14,13 +14,14 @@ import numpy as np
 from ..lexicon import Artifact, load_artifact
 from .inflect import inflect, word_readings
 
-__all__ = ["Link", "Thesaurus", "thesaurus", "MOBY_FWD", "MOBY_REV", "WORDNET", "ROGET", "IDX_BITS"]
+__all__ = ["Link", "Thesaurus", "thesaurus", "MOBY_FWD", "MOBY_REV", "WORDNET", "ROGET", "TOOL", "IDX_BITS"]
 
 # Evidence bits of a link written -> original.
 MOBY_FWD = 1  # Moby's entry for the original lists the written word (the spinner's direction)
 MOBY_REV = 2  # Moby's entry for the written word lists the original
 WORDNET = 4  # they share a WordNet synset
 ROGET = 8  # they share a Roget sense group
+TOOL = 16  # a real spinner was seen making this swap (candidates.tool_links; not in the index)
 IDX_BITS = 24
 
 
@@ -35,7 +36,10 @@ class Link:
 
     @property
     def n_sources(self) -> int:
+        """How many thesauri link them; a tool link counts as all three."""
         b = self.bits
+        if b & TOOL:
+            return 3
         return int(bool(b & (MOBY_FWD | MOBY_REV))) + int(bool(b & WORDNET)) + int(bool(b & ROGET))
 
 
