@@ -44,6 +44,7 @@ log = logging.getLogger(__name__)
 
 MAX_SPAN_TOKENS = 8  # longer phrases are not searched (a spun span is a few words)
 MAX_TERMS = 400  # known-term hypotheses kept for language-model scoring
+NEGLIGIBLE = 40.0  # log-score below the best hypothesis at which one adds nothing a float can hold (e^-40 < 1e-17)
 
 
 @dataclass(frozen=True)
@@ -408,6 +409,10 @@ def _ranked(
         for i, text in enumerate(final.texts):
             if any(spells(norm_tokens[:start] + text.split() + norm_tokens[end:bracket], x) for x in spelt):
                 total[i] += weights.acronym
+    else:  # rows far below the best weigh nothing in the softmax: their texts are not built
+        rows = np.flatnonzero((total >= total.max() - NEGLIGIBLE) | (final.changed == 0))  # and the span as written
+        if len(rows) < len(final):
+            final, total, lm_total = final.take(rows), total[rows], lm_total[rows]
     best: dict[str, int] = {}  # each text's best row (the first of equals)
     identity = None
     scores = total.tolist()
