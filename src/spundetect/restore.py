@@ -35,7 +35,7 @@ from .candidates.synonyms import MOBY_FWD, TOOL, Link, thesaurus
 from .candidates.terms import search_terms
 from .candidates.tool_links import tool_links
 from .channel import FUNCTION_WORDS, Weights, fitted_weights, keep_score, link_score, phrase_score, swap_base
-from .lm import BOS, EOS, language_model
+from .lm import BOS, EOS, UNK, language_model
 from .results import Suggestion
 
 __all__ = ["restore_span", "suggest", "MAX_SPAN_TOKENS"]
@@ -127,7 +127,8 @@ class _Options:
 
     @staticmethod
     def of(lm, opts) -> _Options:
-        seqs = [lm.ids(o[1]) for o in opts]
+        vocab, unk = lm.vocab, lm.vocab[UNK]
+        seqs = [[vocab.get(w, unk) for w in o[1]] for o in opts]
         return _Options(
             np.array([o[0] for o in opts], dtype=np.int64),
             [" ".join(o[1]) for o in opts],
@@ -274,12 +275,10 @@ def _link_scores(lm, ids: np.ndarray, evidence: np.ndarray, base: float, w: Weig
     return np.asarray(link_score(base, evidence[0], evidence[1], evidence[2], unigram, w), dtype=np.float64)
 
 
-def _grid(seqs: Sequence[Sequence[int]]) -> np.ndarray:
+def _grid(seqs: Sequence[list[int]]) -> np.ndarray:
     """Id sequences as the rows of a matrix padded with -1."""
-    grid = np.full((len(seqs), max((len(x) for x in seqs), default=0)), -1, dtype=np.int64)
-    for r, x in enumerate(seqs):
-        grid[r, : len(x)] = x
-    return grid
+    width = max(map(len, seqs), default=0)
+    return np.array([x + [-1] * (width - len(x)) for x in seqs], dtype=np.int64).reshape(len(seqs), width)
 
 
 def _extend(lm, u: np.ndarray, v: np.ndarray, grid: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -473,7 +472,9 @@ def _term_beams(
     if not found:
         return None
     n = len(found)
-    lp, nu, nv = _extend(lm, np.full(n, u0, dtype=np.int64), np.full(n, v0, dtype=np.int64), _grid([lm.ids(t[0]) for t in found]))
+    lp, nu, nv = _extend(
+        lm, np.full(n, u0, dtype=np.int64), np.full(n, v0, dtype=np.int64), _grid([lm.ids(t[0]).tolist() for t in found])
+    )
     written = norm_tokens[start:end]
     return _Hypotheses.of(
         [" ".join(term) for term, _, _ in found],
