@@ -96,13 +96,15 @@ class _TreeArrays:
         sizes = np.array([len(t) for t in trees])
         self.roots = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.intp)
         nodes = np.concatenate(trees)
+        for iteration, at, size in zip(estimator._predictors, self.roots.tolist(), sizes.tolist()):
+            iteration[0].nodes = nodes[at : at + size]  # the trees view the one array: no second copy
         shift = np.repeat(self.roots, sizes)
-        self.feature = nodes["feature_idx"].astype(np.intp)
-        self.threshold = nodes["num_threshold"].astype(np.float64)
-        self.missing_left = nodes["missing_go_to_left"].astype(bool)
-        self.children = np.stack([nodes["left"].astype(np.intp) + shift, nodes["right"].astype(np.intp) + shift], axis=1).ravel()
-        self.leaf = nodes["is_leaf"].astype(bool)
-        self.value = nodes["value"].astype(np.float64)
+        self.feature = nodes["feature_idx"]  # field views of that array
+        self.threshold = nodes["num_threshold"]
+        self.missing_left = nodes["missing_go_to_left"].view(bool)
+        self.leaf = nodes["is_leaf"].view(bool)
+        self.value = nodes["value"]
+        self.children = np.stack([nodes["left"] + shift, nodes["right"] + shift], axis=1).astype(np.int32).ravel()
 
     @staticmethod
     def applies(estimator: Any) -> bool:
@@ -211,13 +213,7 @@ def save_model(model: SpinModel, directory: Path) -> Path:
     path = directory / MODEL_FILE
     data = {"span": model.span, "sentence": model.sentence, "thresholds": model.thresholds}
     data |= {"context": model.context, "context_min_p": model.context_min_p}
-    installed = [_speed_up(part, install=False) for part in (model.span, model.sentence, model.context)]
-    try:
-        path.write_bytes(_skops_bytes(data))  # the classifiers as scikit-learn made them
-    finally:
-        for part, had in zip((model.span, model.sentence, model.context), installed):
-            if had:
-                _speed_up(part)
+    path.write_bytes(_skops_bytes(data))
     (directory / PICKLE_FILE).unlink(missing_ok=True)  # an older pickle beside it would only mislead
     meta = {**model.meta, "sha256": sha256_of(path), "thresholds": model.thresholds}
     (directory / META_FILE).write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n", encoding="utf-8")
@@ -235,7 +231,13 @@ def _skops_bytes(data: dict[str, Any]) -> bytes:
 
     import skops.io as sio
 
-    raw = zipfile.ZipFile(io.BytesIO(sio.dumps(data)))
+    installed = [_speed_up(part, install=False) for part in data.values()]
+    try:
+        raw = zipfile.ZipFile(io.BytesIO(sio.dumps(data)))  # the classifiers as scikit-learn made them
+    finally:
+        for part, had in zip(data.values(), installed):
+            if had:
+                _speed_up(part)
     schema = json.loads(raw.read("schema.json"))
     names: dict[str, str] = {}
     counter = iter(range(1 << 62))
@@ -335,13 +337,28 @@ def _load_skops_cached(file: str, digest: str) -> Any:
     return _load_skops(Path(file))
 
 
+def _release_memory() -> None:
+    """Give the heap that reading a model file left free back to the system (glibc only):
+    skops builds thousands of small arrays through temporaries, about 40 MB for three members."""
+    import ctypes
+    import gc
+
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
 def _load_skops(file: Path) -> Any:
     """The objects in a skops file, built only from trusted types (no code from the file runs)."""
     import skops.io as sio
     from skops.io.exceptions import UntrustedTypesFoundException
 
     try:
-        return sio.load(file, trusted=list(TRUSTED_TYPES))  # refuses any other type before building it
+        loaded = sio.load(file, trusted=list(TRUSTED_TYPES))  # refuses any other type before building it
+        _release_memory()
+        return loaded
     except UntrustedTypesFoundException as e:
         found = str(e).split("\n")[0].removeprefix("Untrusted types found in the file: ").rstrip(".")
         raise ModelError(f"{file}: holds types spundetect does not trust ({found}); refusing it") from None
