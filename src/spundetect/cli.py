@@ -699,7 +699,7 @@ def train(
     ),
 ) -> None:
     """Rebuild the classifier from ../shared/corpus (minutes on 2 cores). With --packaged and
-    --seed 0 --members 3 --profile tool, it rebuilds the packaged model."""
+    no other option, it rebuilds the packaged model."""
     import logging
 
     from .build.spinner import EXTRA_PROFILES, PROFILES
