@@ -339,7 +339,7 @@ def _load_skops_cached(file: str, digest: str) -> Any:
 
 def _release_memory() -> None:
     """Give the heap that reading a model file left free back to the system (glibc only):
-    skops builds thousands of small arrays through temporaries, about 40 MB for three members."""
+    skops builds thousands of small arrays through temporaries (about 40 MB for a three-member model)."""
     import ctypes
     import gc
 
