@@ -68,7 +68,9 @@ class _Hypotheses:
     @staticmethod
     def of(texts: list[str], *arrays: np.ndarray) -> _Hypotheses:
         """Rows whose texts are given whole; ``arrays``: channel, u, v, lm, changed, phrase."""
-        return _Hypotheses(texts, np.arange(len(texts)), [""], np.zeros(len(texts), dtype=np.int64), *arrays)
+        rows = _Hypotheses(texts, np.arange(len(texts)), [""], np.zeros(len(texts), dtype=np.int64), *arrays)
+        rows.__dict__["texts"] = texts  # already joined (what :attr:`texts` would build)
+        return rows
 
     @staticmethod
     def start(u: int, v: int) -> _Hypotheses:
