@@ -19,6 +19,8 @@ On about 50,000 words of clean news assembled from ../shared/eval/clean_sentence
 - ``check --jobs 2`` against ``--jobs 1`` on 100 files of 500 and of 3,000 words, with the
   CPU seconds of each run (workers and threads included): how many cores ``--jobs 1``
   already keeps busy limits what more processes can add on this machine;
+- the full check with and without the machine-translation signal, in turns
+  (``--only-translated`` runs this part alone and merges it into ``--out``);
 - the restore search, warm: ``suggest`` on each aligned real spun stretch of
   ``shared/realspin`` in its sentence (stretches/s), and the check of a real heavily spun
   1,000-word page with its suggestions (``--only-restore`` runs this part alone and merges
@@ -84,14 +86,14 @@ def best_of(fn, repeat: int = 3) -> float:
     return min(times)
 
 
-def bench_spundetect(text: str, warm_text: str) -> dict:
+def bench_spundetect(text: str, warm_text: str, translated: bool = True) -> dict:
     sys.path.insert(0, str(ROOT / "src"))
     from spundetect.cli import write_input
     from spundetect.detector import Detector
     from spundetect.inputs import Input
     from spundetect.render import TextWriter
 
-    detector = Detector.load()
+    detector = Detector.load(translated=translated)
 
     def run(t: str) -> tuple[int, int]:
         out, spans = io.StringIO(), 0
@@ -108,6 +110,26 @@ def bench_spundetect(text: str, warm_text: str) -> dict:
     seconds = time.perf_counter() - t
     words = len(WORD_RE.findall(text))
     return {"seconds": seconds, "words": words, "words_per_s": words / seconds, "spans_flagged": spans}
+
+
+def bench_translated(text: str, warm_text: str, rounds: int = 2) -> dict:
+    """The full check with and without the machine-translation signal, in turns (the best
+    of ``rounds`` each): what the second signal costs."""
+    best: dict[bool, dict] = {}
+    for _ in range(rounds):
+        for on in (False, True):
+            r = bench_spundetect(text, warm_text, translated=on)
+            if on not in best or r["words_per_s"] > best[on]["words_per_s"]:
+                best[on] = r
+    off, on = best[False]["words_per_s"], best[True]["words_per_s"]
+    return {"words": best[True]["words"], "words_per_s_without": off, "words_per_s_with": on, "cost": off / on - 1}
+
+
+def _print_translated(tr: dict) -> None:
+    print(
+        f"machine-translation signal: check {tr['words_per_s_without']:.0f} words/s without, {tr['words_per_s_with']:.0f} "
+        f"with: {tr['cost']:+.1%} time (target <= +10%)"
+    )
 
 
 def bench_naive(text: str, max_phrases: int | None) -> dict:
@@ -347,11 +369,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--trace-documents", type=int, default=100_000, help="documents in the trace index benchmark")
     ap.add_argument("--only-trace", action="store_true", help="run the trace benchmark alone (merged into --out)")
     ap.add_argument("--only-restore", action="store_true", help="run the restore benchmark alone (merged into --out)")
+    ap.add_argument(
+        "--only-translated", action="store_true", help="run the machine-translation signal's cost alone (merged into --out)"
+    )
     args = ap.parse_args(argv)
     if args.only_trace:
         return _only_part(args, "trace", lambda tmp: bench_trace(tmp, args.trace_documents), _print_trace)
     if args.only_restore:
         return _only_part(args, "restore", lambda tmp: bench_restore(), _print_restore)
+    if args.only_translated:
+        text, warm = clean_text(args.words), clean_text(args.words // 5, start=3000)
+        return _only_part(args, "translated", lambda tmp: bench_translated(text, warm), _print_translated)
 
     text = clean_text(args.words)
     warm = clean_text(args.words // 5, start=3000)
@@ -359,6 +387,8 @@ def main(argv: list[str] | None = None) -> int:
     result: dict = {"machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()}}
     log("spundetect check ...")
     result["spundetect"] = bench_spundetect(text, warm)
+    log("the machine-translation signal's cost ...")
+    result["translated"] = bench_translated(text, warm)
     log("naive list lookup ...")
     result["naive_list_lookup"] = bench_naive(text, args.baseline_phrases)
     log("regex tokenisation ...")
@@ -424,6 +454,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{jb['speedup_vs_one_thread']:.2f}x; CPU s {jb['jobs_1_cpu_s']:.1f} / {jb['jobs_2_cpu_s']:.1f} "
             f"(--jobs 1 keeps {jb['jobs_1_cores_busy']:.2f} of {os.cpu_count()} cores busy)"
         )
+    _print_translated(result["translated"])
     _print_restore(result["restore"])
     _print_trace(result["trace"])
     print(f"written to {args.out}")

@@ -68,10 +68,11 @@ def test_check_json_contract():
     doc = json.loads(res.stdout)
     assert doc["schema_version"] == 2 and set(doc["model"]) == {"name", "version", "sha256"}
     d = doc["documents"][0]
-    assert set(d) >= {"path", "score", "spun", "verdict", "threshold", "words", "sentences"}
+    assert set(d) >= {"path", "score", "spun", "verdict", "threshold", "words", "sentences", "translated"}
     assert d["verdict"] == "spun" and 0 < d["threshold"] < 1
+    assert set(d["translated"]) == {"score", "likely"}
     s = d["sentences"][0]
-    assert set(s) == {"start", "end", "score", "spun", "spans"}
+    assert set(s) == {"start", "end", "score", "spun", "spans", "translated"}
     sp = next(sp for s in d["sentences"] for sp in s["spans"])
     assert set(sp) == {"start", "end", "text", "score", "source", "originals"}
     assert sp["source"] in {"synonym", "phrase", "fingerprint"}

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from spundetect.eval_real import _aligned, _auc, _in_place, _recall_at, genre_holdout, real_documents, real_stretches, stretches
+from spundetect.eval_real import _aligned, _in_place, _recall_at, auc, genre_holdout, real_documents, real_stretches, stretches
 
 
 def test_stretches_are_the_words_aligned_differently():
@@ -42,7 +42,7 @@ def test_real_stretches(shared):
 def test_auc_and_recall_at_a_clean_rate():
     pos, neg = np.array([0.9, 0.8, 0.3]), np.array([0.1, 0.2, 0.3, 0.85])
     # pairs won: 0.9 beats 4, 0.8 beats 3, 0.3 beats 2 and ties 1
-    assert _auc(pos, neg) == pytest.approx((4 + 3 + 2.5) / 12)
+    assert auc(pos, neg) == pytest.approx((4 + 3 + 2.5) / 12)
     recall, threshold = _recall_at(pos, neg, 0.25)  # one clean score in four may reach it
     assert threshold > 0.3 and recall == pytest.approx(2 / 3)
     recall, threshold = _recall_at(pos, neg, 0.0)

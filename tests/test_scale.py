@@ -33,8 +33,10 @@ def test_dask_local_cluster_matches_single_process():
     assert workers == 2
     got = got.sort_values("id").reset_index(drop=True)
     columns = ["id", "spin_score", "spin_spun", "spin_verdict", "spin_sentences_flagged", "spin_spans"]
+    columns += ["translated_score", "translated_likely"]
     pd.testing.assert_frame_equal(got[columns], expected[columns].reset_index(drop=True))
     assert got["text"].tolist() == df["text"].tolist()
     assert expected["spin_spun"].any() and not expected["spin_spun"].all()
     assert set(expected["spin_verdict"]) <= {"spun", "suspicious", "clean"}
     assert (expected["spin_verdict"] == "spun").tolist() == expected["spin_spun"].tolist()
+    assert expected["translated_score"].between(0, 1).all()

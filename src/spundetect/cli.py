@@ -243,10 +243,17 @@ def check(
     trust_model: bool = typer.Option(
         False, "--trust-model", help="Load --model even without a matching meta.json (it is a pickle)."
     ),
+    translated: bool = typer.Option(
+        True,
+        "--translated/--no-translated",
+        help="Also say how likely each text is machine-translated (never part of the spin verdict).",
+    ),
 ) -> None:
     """Score documents for synonym spinning and show suspected spans with their originals.
 
     The spin score (0 to 1) is the classifier's probability that a sentence was spun, averaged over the document's sentences by their words. Each document gets a verdict: "likely spun" (its score reaches the model's document threshold, 0.83 for the packaged model, and a sentence is flagged), "some signs of spinning" (a flagged sentence, a known tortured phrase or a marked span, but not enough for the first) or "no signs of spinning". A spin score is a risk marker, not proof.
+
+    Apart from spinning, each document and sentence gets a machine-translation score (0 to 1) and "likely machine-translated" where it reaches the model's threshold; it never changes the spin verdict or the exit code (--no-translated leaves it out).
 
     Exit codes: 0 no signs of spinning, 1 likely spun or some signs, 2 usage or input error (other inputs are still checked). Results go to stdout (or --output), progress and errors to stderr.
 
@@ -257,7 +264,9 @@ def check(
     from .model import ModelError
 
     try:
-        detector = Detector.load(model, trust=trust_model, threshold=threshold, span_threshold=span_threshold)
+        detector = Detector.load(
+            model, trust=trust_model, threshold=threshold, span_threshold=span_threshold, translated=translated
+        )
     except (ModelError, ArtifactError) as e:
         _fail(str(e))
     _exit_on_sigterm()
@@ -269,7 +278,7 @@ def check(
     try:
         writer = _writer(format, out, detector, show=show.value, color=use_color)
         items = read_inputs(paths, glob or DEFAULT_GLOBS, html=html_input, jsonl_field=jsonl_field)
-        checked = _checked(detector, items, jobs, (model, trust_model, threshold, span_threshold))
+        checked = _checked(detector, items, jobs, (model, trust_model, threshold, span_threshold, translated))
         errors = _write_all(detector, checked, writer, progress, verdicts)
         writer.close()
         if sink:
@@ -495,7 +504,7 @@ _WORKER_DETECTOR = None
 _ONE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
-def _worker_init(model, trust: bool, threshold, span_threshold=None) -> None:
+def _worker_init(model, trust: bool, threshold, span_threshold=None, translated: bool = True) -> None:
     """In a fresh worker process: one OpenMP/BLAS thread (the workers share the cores:
     spinning thread pools of several processes slow everything down many times over), and
     the model (inherited when forked, else loaded once)."""
@@ -509,7 +518,9 @@ def _worker_init(model, trust: bool, threshold, span_threshold=None) -> None:
     if _WORKER_DETECTOR is None:
         from .detector import Detector
 
-        _WORKER_DETECTOR = Detector.load(model, trust=trust, threshold=threshold, span_threshold=span_threshold)
+        _WORKER_DETECTOR = Detector.load(
+            model, trust=trust, threshold=threshold, span_threshold=span_threshold, translated=translated
+        )
 
 
 def _worker_check(group):
@@ -517,7 +528,7 @@ def _worker_check(group):
     return _check_group(_WORKER_DETECTOR, group, lazy=False)
 
 
-def _checked(detector, items, jobs: int, load_args=(None, False, None, None)):
+def _checked(detector, items, jobs: int, load_args=(None, False, None, None, True)):
     """(input, its chunk reports) in input order; short inputs are checked in groups. With
     jobs > 1 from a process pool that works at most 4 * jobs groups ahead (bounded memory
     on a stream of inputs). Workers are forked (Linux) before this process has run any
@@ -792,6 +803,10 @@ def info(
         for key in ("list_sha256", "credit", "licence", "vocabulary", "words", "links", "rows", "whitelisted"):
             if key in h:
                 entry[key] = h[key]
+        if name == "translated":  # machine translation: called likely from these scores
+            from .translated import translation_model
+
+            entry["thresholds"] = translation_model().thresholds
         data["artifacts"][name] = entry
     if format is SuggestFormat.json:
         typer.echo(json.dumps(data, indent=1, ensure_ascii=False))

@@ -11,6 +11,7 @@ span gets its suggested originals from the restore search in its sentence.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 from typing import NamedTuple, Sequence
@@ -26,7 +27,8 @@ from .features import SentenceRows, document_rows, sentence_rows, token_rows_bat
 from .lm import language_model
 from .model import ModelError, SpinModel, load_model
 from .restore import restore_span
-from .results import MIN_ALTERNATIVE, Report, SentenceResult, Span, verdict_of
+from .results import MIN_ALTERNATIVE, Report, SentenceResult, Span, Translated, verdict_of
+from .translated import TranslationScores, translation_model
 
 __all__ = ["Detector", "check", "document_score", "DocumentScores", "Decision", "SpanGroup"]
 
@@ -52,7 +54,9 @@ class Detector:
     ``span_threshold`` overrides its span thresholds, in every sentence (lower: weaker
     suspicions shown too; fingerprint matches are always shown). Scores themselves do not
     change. ``suggestions`` is how many originals to suggest per span (0: none, and no
-    restore search: the fast way to score a crawl).
+    restore search: the fast way to score a crawl). ``translated`` adds the
+    machine-translation signal (:mod:`spundetect.translated`) to every document and
+    sentence, apart from the spin scores.
     """
 
     def __init__(
@@ -62,11 +66,13 @@ class Detector:
         threshold: float | None = None,
         span_threshold: float | None = None,
         suggestions: int = N_SUGGESTIONS,
+        translated: bool = True,
     ):
         self.model = model
         self.threshold = threshold
         self.span_threshold = span_threshold
         self.suggestions = suggestions
+        self.translated = translated
 
     @classmethod
     def load(cls, path: str | Path | None = None, *, trust: bool = False, **kwargs) -> "Detector":
@@ -86,6 +92,8 @@ class Detector:
         from .candidates.synonyms import thesaurus
 
         thesaurus().index
+        if self.translated:
+            translation_model()
         token_rows_batch([("The", "minister", "spoke", "at", "a", "press", "convention", "in", "the", "capital", ".")] * 10)
         return self
 
@@ -134,15 +142,30 @@ class Detector:
             words = [sentence_words(s.tokens) for s in sents]
             if language:
                 empty = tuple(SentenceResult(s.start, s.end, 0.0, False) for s in sents)
-                reports.append(
-                    Report(
-                        text, 0.0, False, sum(words), empty, path, self.model_info, (language,), offsets,
-                        threshold=self.document_threshold,
-                    )
+                report = Report(
+                    text, 0.0, False, sum(words), empty, path, self.model_info, (language,), offsets,
+                    threshold=self.document_threshold,
                 )  # fmt: skip
             else:
-                reports.append(self._report(text, path, offsets, sents, words, next(results)))
-        return reports
+                report = self._report(text, path, offsets, sents, words, next(results))
+            reports.append(report)
+        return self._with_translated(reports, docs)
+
+    def _with_translated(self, reports: list[Report], docs: list) -> list[Report]:
+        """The reports with the machine-translation signal of each document and sentence
+        (not measured for a text that is not English: it reads 0)."""
+        if not self.translated:
+            return reports
+        english = [i for i, (_, language) in enumerate(docs) if not language]
+        tokenised = [[[t.text for t in s.tokens] for s in docs[i][0]] for i in english]
+        scores = dict(zip(english, translation_model().score_many(tokenised)))
+        out = []
+        for i, report in enumerate(reports):
+            zero = Translated(0.0, False)
+            got = scores.get(i) or TranslationScores(zero, tuple(zero for _ in report.sentences))
+            sentences = tuple(replace(r, translated=t) for r, t in zip(report.sentences, got.sentences))
+            out.append(replace(report, sentences=sentences, translated=got.document))
+        return out
 
     def _report(self, text, path, offsets, sents, words, scores: DocumentScores) -> Report:
         """``words``: each sentence's word tokens. A sentence holding a known tortured phrase

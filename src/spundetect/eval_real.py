@@ -34,7 +34,7 @@ from .build.sources import shared_dir
 
 __all__ = [
     "RealDocument", "real_documents", "RealStretch", "real_stretches", "eval_restore_real", "eval_real", "eval_genres",
-    "eval_trace", "GENRES", "GENRE_HOLDOUT", "genre_holdout",
+    "eval_trace", "GENRES", "GENRE_HOLDOUT", "genre_holdout", "auc",
 ]  # fmt: skip
 
 CLEAN_FPR = 0.02  # recall is read where this share of clean sentences is flagged
@@ -195,7 +195,7 @@ def _in_place(original: str, spun: str, lo: int, hi: int) -> str | None:
     return " ".join(out)
 
 
-def _auc(pos: np.ndarray, neg: np.ndarray) -> float:
+def auc(pos: np.ndarray, neg: np.ndarray) -> float:
     """The area under the ROC curve: P(a positive outscores a negative), ties half."""
     if not len(pos) or not len(neg):
         return float("nan")
@@ -266,10 +266,10 @@ def eval_real(detector, root: Path | None = None) -> dict:
             "sentences": len(alone),
             "flagged": int(pos_flagged.sum()),
             "flagged_share": round(float(pos_flagged.mean()), 4),
-            "auc": round(_auc(pos, neg), 4),
+            "auc": round(auc(pos, neg), 4),
             "recall_at_2pct_clean": round(recall, 4),
             "score_at_2pct_clean": round(cut, 4),
-            "auc_with_fingerprints": round(_auc(pos_decision, neg_decision), 4),
+            "auc_with_fingerprints": round(auc(pos_decision, neg_decision), 4),
             "recall_at_2pct_clean_with_fingerprints": round(recall_decision, 4),
             "clean_sentences": len(clean),
             "clean_flagged_share": round(float(neg_flagged.mean()), 4),

@@ -10,6 +10,10 @@
 - fingerprint recall on every listed phrase embedded in a sentence, and fingerprint hits on
   the clean evaluation sentences;
 - suggest throughput and the load time and size of each artifact.
+
+``python -m spundetect.evaluation translated [--out models/translated/evaluation.json]``
+measures the machine-translation signal alone (:mod:`spundetect.eval_translated`), as
+``spundetect evaluate`` reports it after the spin figures.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ import numpy as np
 from . import segment
 from .build.sources import shared_dir
 from .channel import Weights
-from .detector import sentence_words
+from .detector import MAX_SENTENCE_TOKENS, sentence_words
 from .eval_real import eval_restore_real
 from .restore import restore_span, suggest
 
@@ -306,6 +310,8 @@ def eval_seeds(detector) -> dict:
     report = detector.check(text, SEED_SPUN)
     out = {"001": _seed_sentence_flags(report, sents)}
     out["001"]["gold_phrases"] = _gold_phrase_figures(text, sents, report.spans, root)
+    if report.translated is not None:
+        out["001"]["translated"] = report.translated.to_dict()
     clean_text = (root / "seeds" / SEED_CLEAN).read_text(encoding="utf-8")
     r0 = detector.check(clean_text, SEED_CLEAN)
     out["000"] = {
@@ -315,6 +321,8 @@ def eval_seeds(detector) -> dict:
         "sentences_flagged": sum(s.spun for s in r0.sentences),
         "spans": len(r0.spans),
     }
+    if r0.translated is not None:
+        out["000"]["translated"] = r0.translated.to_dict()
     return out
 
 
@@ -575,6 +583,7 @@ def _one_swap(ex, a: int, b: int) -> bool:
 
 def evaluate_model(detector) -> dict:
     from .eval_real import eval_genres, eval_real, eval_trace
+    from .eval_translated import eval_translated, eval_translated_clean
 
     t = time.perf_counter()
     result = {
@@ -587,6 +596,8 @@ def evaluate_model(detector) -> dict:
         "clean_eval": eval_clean(detector),
         "clean_eval_in_10_line_documents": eval_clean(detector, doc_lines=10),
         "synthetic_test": eval_synthetic(detector),
+        "translated": eval_translated(),
+        "translated_original_english": eval_translated_clean(),
     }
     result["seconds"] = round(time.perf_counter() - t, 1)
     return result
@@ -677,16 +688,54 @@ def format_table(result: dict) -> str:
             f"{name:<8} {m['sentence_precision']:>7.3f} {m['sentence_recall']:>7.3f} {m['sentence_f1']:>7.3f} "
             f"{m['span_precision']:>7.3f} {m['span_recall']:>7.3f} {m['original_top1']:>6.2f} {m['original_top3']:>6.2f}"
         )
-    return "\n".join(lines)
+    return "\n".join(lines + _translated_lines(result))
+
+
+def _translated_lines(result: dict) -> list[str]:
+    """The machine-translation signal's figures (apart from spinning)."""
+    if "translated" not in result:
+        return []
+    t, c, s = result["translated"], result["translated_original_english"], result["seeds"]
+    per = lambda d: ", ".join(f"{k} {v['auc']:.3f}" for k, v in d.items())  # noqa: E731
+    cross = t["cross_validated"]
+    lines = [
+        "",
+        f"machine translation (shared/mt test split, documents of {t['documents_of_segments']} segments against original "
+        f"English; thresholds {t['thresholds']}):",
+        f"  all systems: AUC {t['all_systems']['auc']:.3f}, recall {t['all_systems']['recall']:.3f} "
+        f"({t['all_systems']['documents']} documents); sentences AUC {t['sentences']['auc']:.3f}, recall "
+        f"{t['sentences']['recall']:.3f} at {t['sentences']['original_flagged']:.1%} of original sentences",
+        f"  per system: {per(t['per_system'])}",
+        f"  per source language: {per(t['per_language'])}",
+    ]
+    for name, d in cross.items():
+        lines.append(f"  {name.replace('_', ' ')} (build): " + ", ".join(f"{k} {v:.3f}" for k, v in d.items()))
+    h = t["human_translation"]
+    lines += [
+        f"  human translation: AUC {h['auc_against_original']:.3f} against original English ({h['flagged']:.1%} "
+        f"called likely); machine against human translation AUC {h['auc_mt_against_human']:.3f}",
+        "  original English called likely machine-translated: "
+        + ", ".join(f"{k} {v['documents_likely_share']:.1%}" for k, v in c.items())
+        + f"; corpus test split {t['original_test_documents']['flagged']:.1%}",
+        "  seeds: "
+        + ", ".join(
+            f"{k} {v['translated']['score']:.2f} likely={v['translated']['likely']}"
+            for k, v in sorted(s.items())
+            if "translated" in v
+        ),
+    ]
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m spundetect.evaluation")
-    parser.add_argument("what", choices=["engine"])
+    parser.add_argument("what", choices=["engine", "translated"])
     parser.add_argument("--pps-rows", type=int, default=1000)
     parser.add_argument("--out", type=Path)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+    if args.what == "translated":
+        return _main_translated(args.out)
     result = evaluate_engine(args.pps_rows)
     text = json.dumps(result, indent=1)
     if args.out:
@@ -694,6 +743,26 @@ def main(argv: list[str] | None = None) -> int:
         args.out.write_text(text + "\n", encoding="utf-8")
     summary = {k: v for k, v in result.items() if k != "seed_gold_detail"}
     print(json.dumps(summary, indent=1))
+    return 0
+
+
+def _main_translated(out: Path | None) -> int:
+    """The machine-translation signal alone: its test-split figures, original English called
+    machine-translated, and the seeds (as ``evaluate`` reports them)."""
+    from .eval_translated import eval_translated, eval_translated_clean
+    from .translated import translation_model
+
+    root = shared_dir()
+    seeds = {}
+    for name in (SEED_CLEAN, SEED_SPUN):
+        text = (root / "seeds" / name).read_text(encoding="utf-8")
+        scores = translation_model().score([[t.text for t in s.tokens] for s in segment.sentences(text, MAX_SENTENCE_TOKENS)])
+        seeds[name[:3]] = {"translated": scores.document.to_dict()}
+    result = {"translated": eval_translated(), "translated_original_english": eval_translated_clean(), "seeds": seeds}
+    if out:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    print("\n".join(_translated_lines(result)[1:]))
     return 0
 
 

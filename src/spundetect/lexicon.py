@@ -21,7 +21,10 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 HEADER = "header.json"
 
 # Formats this code reads, by artifact name.
-FORMATS = {"thesaurus": 1, "lm": 1, "candidates": 2, "fingerprints": 2, "phrases": 1, "ranker": 2, "vectors": 1, "toollinks": 2}
+FORMATS = {
+    "thesaurus": 1, "lm": 1, "candidates": 2, "fingerprints": 2, "phrases": 1, "ranker": 2, "vectors": 1, "toollinks": 2,
+    "translated": 1,
+}  # fmt: skip
 
 
 class ArtifactError(RuntimeError):

@@ -32,6 +32,7 @@ __all__ = [
     "save_model",
     "sha256_of",
     "record_evaluation",
+    "TreeEnsemble",
 ]
 
 log = logging.getLogger(__name__)
@@ -80,49 +81,54 @@ class Averaged:
 FAST_TREE_CELLS = 25_000  # rows x trees up to which _TreeArrays predicts (measured: beyond, scikit-learn's loop is faster)
 
 
-class _TreeArrays:
-    """A fitted binary ``HistGradientBoostingClassifier``'s trees as flat arrays, to predict
-    a few rows at once: scikit-learn calls each tree in turn (300 calls for the sentence
-    classifier, times 3 calibration folds, times the members of an averaged model), which
-    dominates the cost of scoring a short document. The same comparisons and the leaves
-    summed in tree order, so the floats are scikit-learn's own. :func:`_speed_up` installs it
-    as the estimator's ``_raw_predict``; larger inputs go to the original."""
+@dataclass(frozen=True)
+class TreeEnsemble:
+    """A binary gradient-boosting classifier's trees as flat arrays: each node's split
+    ``feature`` and ``threshold`` (``x <= threshold`` goes left), whether missing values go
+    left, whether it is a leaf and its ``value``; ``children`` holds each node's left and
+    right child (global indices), ``roots`` each tree's first node. The raw score of a row is
+    ``baseline`` plus its leaves, summed in tree order (scikit-learn's own floats)."""
 
-    def __init__(self, estimator: Any):
-        self.original = estimator._raw_predict
-        self.n_features = estimator.n_features_in_
-        self.baseline = float(np.asarray(estimator._baseline_prediction).ravel()[0])
+    roots: np.ndarray
+    feature: np.ndarray
+    threshold: np.ndarray
+    missing_left: np.ndarray
+    leaf: np.ndarray
+    value: np.ndarray
+    children: np.ndarray
+    baseline: float
+
+    ARRAYS = ("roots", "feature", "threshold", "missing_left", "leaf", "value", "children")
+
+    @classmethod
+    def from_estimator(cls, estimator: Any, nodes: np.ndarray | None = None) -> "TreeEnsemble":
+        """The trees of a fitted binary ``HistGradientBoostingClassifier`` (``nodes``: its
+        trees' node records concatenated, when the caller has them)."""
         trees = [iteration[0].nodes for iteration in estimator._predictors]
         sizes = np.array([len(t) for t in trees])
-        self.roots = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.intp)
-        nodes = np.concatenate(trees)
-        for iteration, at, size in zip(estimator._predictors, self.roots.tolist(), sizes.tolist()):
-            iteration[0].nodes = nodes[at : at + size]  # the trees view the one array: no second copy
-        shift = np.repeat(self.roots, sizes)
-        self.feature = nodes["feature_idx"]  # field views of that array
-        self.threshold = nodes["num_threshold"]
-        self.missing_left = nodes["missing_go_to_left"].view(bool)
-        self.leaf = nodes["is_leaf"].view(bool)
-        self.value = nodes["value"]
-        self.children = np.stack([nodes["left"] + shift, nodes["right"] + shift], axis=1).astype(np.int32).ravel()
+        roots = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.intp)
+        nodes = np.concatenate(trees) if nodes is None else nodes
+        shift = np.repeat(roots, sizes)
+        return cls(
+            roots, nodes["feature_idx"], nodes["num_threshold"], nodes["missing_go_to_left"].view(bool),
+            nodes["is_leaf"].view(bool), nodes["value"],
+            np.stack([nodes["left"] + shift, nodes["right"] + shift], axis=1).astype(np.int32).ravel(),
+            float(np.asarray(estimator._baseline_prediction).ravel()[0]),
+        )  # fmt: skip
 
-    @staticmethod
-    def applies(estimator: Any) -> bool:
-        """A binary classifier with numeric splits only (what spundetect trains)."""
-        return (
-            type(estimator).__name__ == "HistGradientBoostingClassifier"
-            and getattr(estimator, "n_trees_per_iteration_", 0) == 1
-            and getattr(estimator, "is_categorical_", None) is None
-            and all(not len(it[0].nodes) or not it[0].nodes["is_categorical"].any() for it in estimator._predictors)
-        )
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, np.ndarray], baseline: float) -> "TreeEnsemble":
+        return cls(*(np.asarray(arrays[k]) for k in cls.ARRAYS), float(baseline))
 
-    def __call__(self, X: Any, n_threads: int | None = None) -> np.ndarray:
-        X = np.asarray(X)
-        if X.dtype != np.float64 or X.ndim != 2 or X.shape[1] != self.n_features or X.size == 0:
-            return self.original(X, n_threads)
+    def arrays(self) -> dict[str, np.ndarray]:
+        """Plain arrays to save (:meth:`from_arrays` reads them back)."""
+        types = {"roots": np.int64, "feature": np.int32, "threshold": np.float64, "missing_left": np.bool_}
+        types |= {"leaf": np.bool_, "value": np.float64, "children": np.int32}
+        return {k: np.ascontiguousarray(getattr(self, k), dtype=types[k]) for k in self.ARRAYS}
+
+    def raw(self, X: np.ndarray) -> np.ndarray:
+        """Raw scores (log-odds), one per row of the float64 matrix ``X``."""
         n, trees = len(X), len(self.roots)
-        if n * trees > FAST_TREE_CELLS:
-            return self.original(X, n_threads)
         flat = np.ascontiguousarray(X).ravel()
         node = np.tile(self.roots, n)
         start = np.repeat(np.arange(n) * X.shape[1], trees)  # where each entry's row starts in ``flat``
@@ -139,7 +145,48 @@ class _TreeArrays:
         leaves = np.empty((n, trees + 1))
         leaves[:, 0] = self.baseline
         leaves[:, 1:] = self.value[node].reshape(n, trees)
-        return np.cumsum(leaves, axis=1)[:, -1:].copy(order="F")
+        return np.cumsum(leaves, axis=1)[:, -1]
+
+    def proba(self, X: np.ndarray) -> np.ndarray:
+        """The positive class's probability of each row."""
+        return 1.0 / (1.0 + np.exp(-self.raw(np.asarray(X, dtype=np.float64))))
+
+
+class _TreeArrays:
+    """A fitted binary ``HistGradientBoostingClassifier``'s trees as a :class:`TreeEnsemble`,
+    to predict a few rows at once: scikit-learn calls each tree in turn (300 calls for the
+    sentence classifier, times 3 calibration folds, times the members of an averaged model),
+    which dominates the cost of scoring a short document. :func:`_speed_up` installs it as
+    the estimator's ``_raw_predict``; larger inputs go to the original."""
+
+    def __init__(self, estimator: Any):
+        self.original = estimator._raw_predict
+        self.n_features = estimator.n_features_in_
+        trees = [iteration[0].nodes for iteration in estimator._predictors]
+        sizes = np.array([len(t) for t in trees])
+        nodes = np.concatenate(trees)
+        self.trees = TreeEnsemble.from_estimator(estimator, nodes)  # field views of ``nodes``
+        self.roots = self.trees.roots
+        for iteration, at, size in zip(estimator._predictors, self.roots.tolist(), sizes.tolist()):
+            iteration[0].nodes = nodes[at : at + size]  # the trees view the one array: no second copy
+
+    @staticmethod
+    def applies(estimator: Any) -> bool:
+        """A binary classifier with numeric splits only (what spundetect trains)."""
+        return (
+            type(estimator).__name__ == "HistGradientBoostingClassifier"
+            and getattr(estimator, "n_trees_per_iteration_", 0) == 1
+            and getattr(estimator, "is_categorical_", None) is None
+            and all(not len(it[0].nodes) or not it[0].nodes["is_categorical"].any() for it in estimator._predictors)
+        )
+
+    def __call__(self, X: Any, n_threads: int | None = None) -> np.ndarray:
+        X = np.asarray(X)
+        if X.dtype != np.float64 or X.ndim != 2 or X.shape[1] != self.n_features or X.size == 0:
+            return self.original(X, n_threads)
+        if len(X) * len(self.roots) > FAST_TREE_CELLS:
+            return self.original(X, n_threads)
+        return self.trees.raw(X)[:, None].copy(order="F")
 
 
 def _speed_up(obj: Any, install: bool = True) -> bool:

@@ -27,7 +27,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Sequence, TextIO
 
-from .results import SCHEMA_VERSION, VERDICTS, Report, SentenceResult, verdict_of
+from .results import SCHEMA_VERSION, VERDICTS, Report, SentenceResult, Translated, verdict_of
 
 if TYPE_CHECKING:
     from .trace import Trace
@@ -77,6 +77,9 @@ class Totals:
     notes: list[str] = field(default_factory=list)
     newline_at_end: bool = True  # the marked text ended with a newline
     evidence: bool = False  # a chunk holds a flagged sentence, a fingerprint or a span at the model's thresholds
+    translated_sum: float = 0.0  # chunks' machine-translation scores times their words
+    translated_likely: int = 0  # words in chunks called likely machine-translated
+    translated_weight: int = 0  # words of the measured chunks (at least 1 each)
 
     def add(self, report: Report) -> None:
         self.sentences += len(report.sentences)
@@ -89,6 +92,11 @@ class Totals:
         self.lines += report.text.count("\n")
         self.notes += [n for n in report.notes if n not in self.notes]
         self.evidence |= report.verdict != "clean"
+        if report.translated is not None:
+            weight = max(report.words, 1)
+            self.translated_weight += weight
+            self.translated_sum += report.translated.score * weight
+            self.translated_likely += report.translated.likely * weight
 
     decided: Report | None = None  # a whole document: its own score and verdict
 
@@ -117,6 +125,17 @@ class Totals:
             return self.decided.verdict
         return verdict_of(self.spun, self.evidence or self.flagged > 0)
 
+    @property
+    def translated(self) -> Translated | None:
+        """The document's machine-translation signal: a whole report's own; over chunks, the
+        word-weighted mean score, likely when most of the words are in likely chunks."""
+        if self.decided is not None:
+            return self.decided.translated
+        if not self.translated_weight:
+            return None
+        total = self.translated_weight
+        return Translated(self.translated_sum / total, self.translated_likely * 2 > total)
+
     @classmethod
     def of(cls, report: Report) -> "Totals":
         """The totals of one whole report (its score and verdict as the detector decided)."""
@@ -134,9 +153,10 @@ def score_words(t: Totals) -> str:
 
 def summary_line(t: Totals) -> str:
     notes = "".join(f" Note: {n}." for n in t.notes)
+    mt = f" Apart from spinning: {t.translated.words()}." if t.translated is not None else ""
     return (
         f"== {_clean(t.path or '-')}: {VERDICTS[t.verdict]}; {score_words(t)}; "
-        f"{t.flagged}/{t.sentences} sentences and {t.spans} spans flagged.{notes} {CAUTION}"
+        f"{t.flagged}/{t.sentences} sentences and {t.spans} spans flagged.{mt}{notes} {CAUTION}"
         + ("" if t.newline_at_end else NO_NEWLINE)
         + "\n"
     )
@@ -292,6 +312,9 @@ class ConciseWriter(Writer):
             flagged = f"{totals.flagged}/{totals.sentences} sentences, {totals.spans} spans"
             words = "likely spun" if totals.verdict == "spun" else "some signs of spinning"
             self.out.write(f"{self.path}:1:1: {totals.score:.2f} document: {words} ({flagged})\n")
+        mt = totals.translated
+        if mt is not None and mt.likely:
+            self.out.write(f"{self.path}:1:1: {mt.score:.2f} translated: likely machine-translated (not spinning)\n")
 
 
 class JsonlWriter(Writer):
@@ -319,6 +342,8 @@ def _document_facts(t: Totals) -> dict[str, Any]:
     d: dict[str, Any] = {"score": round(t.score, 4), "spun": t.spun, "verdict": t.verdict, "threshold": _threshold(t)}
     d |= {"words": t.words, "sentences_flagged": t.flagged}
     d["spans"] = t.spans
+    if t.translated is not None:
+        d["translated"] = t.translated.to_dict()
     if t.notes:
         d["notes"] = list(t.notes)
     return d
@@ -351,6 +376,8 @@ class JsonWriter(Writer):
     def end(self, totals: Totals) -> None:
         facts = {"score": round(totals.score, 4), "spun": totals.spun, "verdict": totals.verdict, "threshold": _threshold(totals)}
         facts["words"] = totals.words
+        if totals.translated is not None:
+            facts["translated"] = totals.translated.to_dict()
         if totals.notes:
             facts["notes"] = list(totals.notes)
         self.out.write("], " + json.dumps(facts, ensure_ascii=False)[1:])
@@ -399,7 +426,7 @@ def join_reports(parts: Sequence[Report], totals: Totals) -> Report:
     text = "".join(r.text for r in parts)
     return Report(
         text, totals.score, totals.spun, totals.words, tuple(sentences), first.path, first.model, tuple(totals.notes),
-        verdict=totals.verdict, threshold=first.threshold,
+        verdict=totals.verdict, threshold=first.threshold, translated=totals.translated,
     )  # fmt: skip
 
 
@@ -488,7 +515,8 @@ def _html_document(r: Report, d: int) -> str:
         f"<section class='doc' id='doc{d}'><div class='main'><h2>{e(r.path or '-')}</h2>"
         f"<div class='score verdict-{r.verdict}' data-score='{r.score:.4f}' data-verdict='{r.verdict}'>"
         f"{e(VERDICTS[r.verdict])}</div><div>{e(score_words(Totals.of(r)))}</div>"
-        f"<div class='evidence'>Evidence: {e(evidence)}; {flagged} of {len(r.sentences)} sentences flagged; {r.words} words"
+        + (f"<div class='translated'>Apart from spinning: {e(r.translated.words())}</div>" if r.translated else "")
+        + f"<div class='evidence'>Evidence: {e(evidence)}; {flagged} of {len(r.sentences)} sentences flagged; {r.words} words"
         + "".join(f"; {e(n)}" for n in r.notes)
         + "</div><div class='strip'>"
         + "".join(

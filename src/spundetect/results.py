@@ -6,9 +6,11 @@ import html
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-__all__ = ["Suggestion", "Span", "SentenceResult", "Report", "SCHEMA_VERSION", "VERDICTS", "verdict_of", "MIN_ALTERNATIVE"]
+__all__ = [
+    "Suggestion", "Span", "SentenceResult", "Report", "Translated", "SCHEMA_VERSION", "VERDICTS", "verdict_of", "MIN_ALTERNATIVE",
+]  # fmt: skip
 
-SCHEMA_VERSION = 2  # 2: each document has "verdict" and "threshold"
+SCHEMA_VERSION = 2  # 2: each document has "verdict" and "threshold", and "translated" with it
 
 #: a document's verdict, and how the reports say it in words
 VERDICTS = {
@@ -29,6 +31,25 @@ def verdict_of(spun: bool, evidence: bool) -> str:
 
 def _r(x: float) -> float:
     return round(float(x), 4)
+
+
+@dataclass(frozen=True)
+class Translated:
+    """How likely a text is machine-translated into English (:mod:`spundetect.translated`):
+    ``score`` in 0..1, and ``likely`` when it reaches the model's threshold. A signal of its
+    own, never part of the spin score or verdict."""
+
+    score: float
+    likely: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"score": _r(self.score), "likely": self.likely}
+
+    def words(self) -> str:
+        """ "likely machine-translated (0.97)" or "machine translation not likely (0.12)"."""
+        if self.likely:
+            return f"likely machine-translated ({self.score:.2f})"
+        return f"machine translation not likely ({self.score:.2f})"
 
 
 @dataclass(frozen=True)
@@ -78,15 +99,19 @@ class SentenceResult:
     score: float
     spun: bool
     spans: tuple[Span, ...] = ()
+    translated: Translated | None = None  # None: not measured (--no-translated)
 
     def to_dict(self, offset: int = 0) -> dict[str, Any]:
-        return {
+        d = {
             "start": self.start + offset,
             "end": self.end + offset,
             "score": _r(self.score),
             "spun": self.spun,
             "spans": [s.to_dict(offset) for s in self.spans],
         }
+        if self.translated is not None:
+            d["translated"] = self.translated.to_dict()
+        return d
 
     def shifted(self, offset: int) -> "SentenceResult":
         """The same result with offsets moved by ``offset`` (joining chunks of a document)."""
@@ -112,6 +137,7 @@ class Report:
     #: sentences when not given
     verdict: str = ""
     threshold: float | None = None  # the document threshold the verdict used
+    translated: Translated | None = None  # how likely machine-translated; None: not measured
 
     def __post_init__(self) -> None:
         if not self.verdict:
@@ -134,6 +160,8 @@ class Report:
             "words": self.words,
             "sentences": [s.to_dict(offset) for s in self.sentences],
         }
+        if self.translated is not None:
+            d["translated"] = self.translated.to_dict()
         if self.notes:
             d["notes"] = list(self.notes)
         if self.source_offsets is not None:
@@ -162,19 +190,18 @@ class Report:
         ``"document"`` (one row, so clean documents keep a row)."""
         if level == "document":
             flagged = sum(s.spun for s in self.sentences)
-            return [
-                {
-                    "path": self.path, "verdict": self.verdict, "score": _r(self.score), "spun": self.spun,
-                    "words": self.words, "sentences": len(self.sentences), "sentences_flagged": flagged,
-                    "spans": len(self.spans),
-                }
-            ]  # fmt: skip
+            row = {
+                "path": self.path, "verdict": self.verdict, "score": _r(self.score), "spun": self.spun,
+                "words": self.words, "sentences": len(self.sentences), "sentences_flagged": flagged,
+                "spans": len(self.spans),
+            }  # fmt: skip
+            return [row | _translated_columns(self.translated)]
         if level == "sentence":
             return [
                 {
                     "path": self.path, "sentence": i, "start": s.start, "end": s.end, "text": self.text[s.start : s.end],
                     "score": _r(s.score), "spun": s.spun, "spans": len(s.spans),
-                }
+                } | _translated_columns(s.translated)
                 for i, s in enumerate(self.sentences)
             ]  # fmt: skip
         if level != "span":
@@ -202,7 +229,9 @@ class Report:
         flagged = sum(s.spun for s in self.sentences)
         parts = [
             f"<div><b>{VERDICTS[self.verdict]}</b>: spin score {self.score:.2f} of 1{cut}; {self.words} words, "
-            f"{flagged}/{len(self.sentences)} sentences flagged. <i>A spin score is a risk marker, not proof.</i></div>"
+            f"{flagged}/{len(self.sentences)} sentences flagged. <i>A spin score is a risk marker, not proof.</i>"
+            + (f"<br>Apart from spinning: {self.translated.words()}." if self.translated is not None else "")
+            + "</div>"
             "<div style='line-height:1.8;white-space:pre-wrap'>"
         ]
         pos = 0
@@ -216,3 +245,7 @@ class Report:
             pos = sp.end
         parts.append(html.escape(self.text[pos:]) + "</div>")
         return "".join(parts)
+
+
+def _translated_columns(t: Translated | None) -> dict[str, Any]:
+    return {} if t is None else {"translated_score": _r(t.score), "translated_likely": t.likely}

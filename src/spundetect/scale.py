@@ -20,7 +20,7 @@ __all__ = ["score_partition", "partition_meta", "SCORE_COLUMNS"]
 
 SCORE_COLUMNS = {
     "spin_score": "float64", "spin_spun": "bool", "spin_verdict": "object", "spin_sentences_flagged": "int64",
-    "spin_spans": "object",
+    "spin_spans": "object", "translated_score": "float64", "translated_likely": "bool",
 }  # fmt: skip
 
 
@@ -35,21 +35,26 @@ def score_partition(df: Any, text_column: str = "text", suggestions: bool = True
     """A copy of ``df`` with the spin columns added: document score, whether likely spun and
     the verdict ("spun", "suspicious" or "clean"), flagged sentences, and the spans as a
     JSON list (offsets into the text; their suggested originals unless
-    ``suggestions=False``, which is much faster on a crawl)."""
+    ``suggestions=False``, which is much faster on a crawl); apart from spinning, how likely
+    each document is machine-translated and whether it is called so."""
     detector = _detector(suggestions)
     out = df.copy()
-    scores, spun, verdicts, flagged, spans = [], [], [], [], []
+    scores, spun, verdicts, flagged, spans, mt_score, mt_likely = [], [], [], [], [], [], []
     for report in _reports(detector, [t if isinstance(t, str) else "" for t in df[text_column]]):
         scores.append(report.score)
         spun.append(report.spun)
         verdicts.append(report.verdict)
         flagged.append(sum(s.spun for s in report.sentences))
         spans.append(json.dumps([sp.to_dict() for sp in report.spans], ensure_ascii=False))
+        mt_score.append(report.translated.score if report.translated else 0.0)
+        mt_likely.append(bool(report.translated and report.translated.likely))
     out["spin_score"] = scores
     out["spin_spun"] = spun
     out["spin_verdict"] = verdicts
     out["spin_sentences_flagged"] = flagged
     out["spin_spans"] = spans
+    out["translated_score"] = mt_score
+    out["translated_likely"] = mt_likely
     return out.astype(SCORE_COLUMNS)
 
 

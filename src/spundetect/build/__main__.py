@@ -1,4 +1,4 @@
-"""``python -m spundetect.build lm|thesaurus|candidates|phrases|fingerprints|toollinks|ranker|vectors|all``:
+"""``python -m spundetect.build lm|thesaurus|candidates|phrases|fingerprints|toollinks|ranker|vectors|translated|all``:
 rebuild packaged data."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import time
 
 
 def main(argv: list[str] | None = None) -> int:
-    steps = ["lm", "thesaurus", "candidates", "phrases", "fingerprints", "toollinks", "ranker", "vectors"]
+    steps = ["lm", "thesaurus", "candidates", "phrases", "fingerprints", "toollinks", "ranker", "vectors", "translated"]
     parser = argparse.ArgumentParser(prog="python -m spundetect.build", description=__doc__)
     parser.add_argument("artifact", choices=steps + ["all"])
     args = parser.parse_args(argv)
@@ -31,8 +31,10 @@ def main(argv: list[str] | None = None) -> int:
             from .tool_links import build_tool_links as build
         elif step == "ranker":
             from .ranker import build_ranker as build
-        else:
+        elif step == "vectors":
             from .vectors import build_vectors as build
+        else:
+            from .translated import build_translated as build
         build()
         logging.getLogger("spundetect.build").info("%s built in %.1f s", step, time.perf_counter() - t)
     return 0

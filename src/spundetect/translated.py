@@ -1,0 +1,195 @@
+"""The machine-translation signal: how likely a text is machine-translated into English.
+
+A second score beside the spin score, never mixed into it. Each sentence is counted once
+(:func:`sentence_counts`: function words, punctuation, function-word patterns, sentence
+openings, marker words, lengths); a document's features are rates over the sum of its
+sentences' counts, a sentence's over its own (:func:`rates`). Two gradient-boosted tree
+ensembles, one for documents and one for sentences, turn the rates into probabilities.
+Their trees and thresholds are a data artifact of plain arrays and JSON
+(``python -m spundetect.build translated``), so loading runs no code.
+
+The features are about style, which carries across topics and systems: no topical word is
+one, curly and straight quotes count alike, and the language model is not used (it was
+trained on part of the original-English corpus the classifier learns from).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from typing import Sequence
+
+import numpy as np
+
+from . import segment
+from .channel import FUNCTION_WORDS
+from .lexicon import load_artifact
+from .model import TreeEnsemble
+from .results import Translated
+
+__all__ = [
+    "Translated", "TranslationScores", "TranslationModel", "translation_model", "sentence_counts", "rates",
+    "count_names", "rate_names", "pattern_bigrams", "MIN_DOCUMENT_WORDS",
+]  # fmt: skip
+
+FUNCTION = tuple(sorted(FUNCTION_WORDS))
+#: punctuation counted, after curly and dash forms are folded into plain ones
+PUNCT = tuple(",.;:!?\"'()-%$/&")
+FOLD = {"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "‘": "'", "’": "'", "–": "-", "—": "-", "‐": "-"}
+#: sentence openings counted (any other first word is "other")
+OPENINGS = tuple(
+    """the in he she it this however but and a they we i " at on according as for with after since although while
+    meanwhile also moreover furthermore therefore thus additionally so there these that if when to from by previously
+    currently now then yet still besides instead nevertheless consequently accordingly""".split()
+)
+#: words translated text is known to over- or under-use whatever the topic (reporting verbs,
+#: connectives, the general nouns of officialese, informal words), counted per word
+MARKERS = tuple(
+    """said says say noted stressed stated emphasized emphasised pointed added explained indicated highlighted underlined
+    announced told reported claimed believes according regard regarding respect terms aspect aspects field level process
+    situation issue issues measures carry carried implement implementation relevant respective corresponding certain
+    various significant significantly addition additionally furthermore moreover however therefore thus meanwhile
+    currently previously already also just really actually quite pretty lot lots got gonna kind sort way thing things
+    stuff okay ok yeah well let's it's don't can't won't i'm we're they're that's there's""".split()
+)
+#: counts kept per sentence before the per-word and per-sentence columns
+SCALARS = (
+    "words", "sentences", "words_sq", "word_chars", "capitals", "digits", "contractions", "hyphenated", "long_words", "content",
+)  # fmt: skip
+#: a document with fewer words is given a score but never called likely machine-translated
+MIN_DOCUMENT_WORDS = 60
+
+
+def pattern_bigrams(norms: Sequence[str]) -> list[str]:
+    """Function-word patterns of adjacent words: "of the", "* of", "the *" ("*": any other word)."""
+    fw = [w if w in FUNCTION_WORDS else "*" for w in norms]
+    return [a + " " + b for a, b in zip(fw, fw[1:])]
+
+
+def count_names(bigrams: Sequence[str]) -> list[str]:
+    """The columns of :func:`sentence_counts` with the pattern vocabulary ``bigrams``."""
+    return (
+        list(SCALARS) + [f"fw:{w}" for w in FUNCTION] + [f"punct:{p}" for p in PUNCT]
+        + [f"open:{w}" for w in OPENINGS] + ["open:other"] + [f"mark:{w}" for w in MARKERS]
+        + [f"pat:{b}" for b in bigrams]
+    )  # fmt: skip
+
+
+def sentence_counts(sentences: Sequence[Sequence[str]], bigrams: Sequence[str]) -> np.ndarray:
+    """One row of counts per tokenised sentence (columns: :func:`count_names`)."""
+    col = {n: i for i, n in enumerate(count_names(bigrams))}
+    fw_col = {w: col[f"fw:{w}"] for w in FUNCTION}
+    mark_col = {w: col[f"mark:{w}"] for w in MARKERS}
+    punct_col = {p: col[f"punct:{p}"] for p in PUNCT}
+    open_col = {w: col[f"open:{w}"] for w in OPENINGS}
+    pat_col = {b: col[f"pat:{b}"] for b in bigrams}
+    out = np.zeros((len(sentences), len(col)))
+    for i, tokens in enumerate(sentences):
+        row = out[i]
+        norms = []
+        first = None
+        for j, t in enumerate(tokens):
+            t = FOLD.get(t, t)
+            if not segment.is_word(t):
+                if t in punct_col:
+                    row[punct_col[t]] += 1
+                    if first is None and t == '"':
+                        first = t
+                continue
+            w = segment.norm(t)
+            first = w if first is None else first
+            norms.append(w)
+            row[0] += 1
+            row[3] += len(t)
+            row[4] += j > 0 and t[0].isupper() and not t.isupper()
+            row[5] += w == "<num>"
+            row[6] += "'" in w
+            row[7] += "-" in w
+            row[8] += len(w) >= 10
+            if w in mark_col:
+                row[mark_col[w]] += 1
+            if w in fw_col:
+                row[fw_col[w]] += 1
+            elif w != "<num>":
+                row[9] += 1
+        row[1] = 1
+        row[2] = row[0] ** 2
+        if first is not None:
+            row[open_col.get(first, col["open:other"])] += 1
+        for b in pattern_bigrams(norms):
+            if b in pat_col:
+                row[pat_col[b]] += 1
+    return out
+
+
+def rates(counts: np.ndarray) -> np.ndarray:
+    """Features from summed counts (one row per document or sentence): log word count,
+    sentence-length mean and spread, word length; every other count per word, openings per
+    sentence (columns: :func:`rate_names`)."""
+    c = np.atleast_2d(np.asarray(counts, dtype=float))
+    words = np.maximum(c[:, :1], 1)
+    sents = np.maximum(c[:, 1:2], 1)
+    mean_len = c[:, 0] / sents[:, 0]
+    spread = np.sqrt(np.maximum(c[:, 2] / sents[:, 0] - mean_len**2, 0)) / np.maximum(mean_len, 1)
+    scalars = np.column_stack([np.log1p(c[:, 0]), np.log1p(mean_len), spread, c[:, 3] / words[:, 0], c[:, 4:10] / words])
+    rest = c[:, len(SCALARS) :] / words
+    at = len(FUNCTION) + len(PUNCT)
+    rest[:, at : at + len(OPENINGS) + 1] = c[:, len(SCALARS) + at : len(SCALARS) + at + len(OPENINGS) + 1] / sents
+    return np.hstack([scalars, rest])
+
+
+def rate_names(bigrams: Sequence[str]) -> list[str]:
+    head = ["log_words", "log_mean_sentence_words", "sentence_words_spread", "word_chars"] + list(SCALARS[4:])
+    return head + count_names(bigrams)[len(SCALARS) :]
+
+
+@dataclass(frozen=True)
+class TranslationScores:
+    """What :meth:`TranslationModel.score` gives for one document."""
+
+    document: Translated
+    sentences: tuple[Translated, ...]
+
+
+class TranslationModel:
+    """The document and sentence classifiers of the ``translated`` artifact, with their
+    thresholds (each flags 1 % of the validation split's original-English texts)."""
+
+    def __init__(self, header: dict, weights: dict, arrays: dict[str, np.ndarray]):
+        self.bigrams = tuple(weights["bigrams"])
+        self.thresholds = {k: float(v) for k, v in weights["thresholds"].items()}
+        self.document, self.sentence = (
+            TreeEnsemble.from_arrays({k: arrays[f"{name}_{k}"] for k in TreeEnsemble.ARRAYS}, weights["baseline"][name])
+            for name in ("document", "sentence")
+        )
+        self.sha256 = header.get("sha256", "")
+        self.header = header
+
+    def score(self, sentences: Sequence[Sequence[str]]) -> TranslationScores:
+        """Scores of one document and of each of its tokenised sentences."""
+        return self.score_many([sentences])[0]
+
+    def score_many(self, documents: Sequence[Sequence[Sequence[str]]]) -> list[TranslationScores]:
+        """:meth:`score` for each document, with one call of each classifier for all."""
+        counts = [sentence_counts(d, self.bigrams) for d in documents]
+        width = len(count_names(self.bigrams))
+        doc_p = self.document.proba(rates(np.array([c.sum(axis=0) for c in counts]).reshape(-1, width)))
+        flat = np.vstack(counts) if counts else np.zeros((0, width))
+        sent_p = self.sentence.proba(rates(flat)) if len(flat) else np.zeros(0)
+        out, at = [], 0
+        for c, p in zip(counts, doc_p):
+            words = c[:, 0]
+            likely = bool(len(c) and p >= self.thresholds["document"] and words.sum() >= MIN_DOCUMENT_WORDS)
+            cut = self.thresholds["sentence"]
+            sents = tuple(Translated(float(q), bool(n > 0 and q >= cut)) for q, n in zip(sent_p[at : at + len(c)], words))
+            out.append(TranslationScores(Translated(float(p) if len(c) else 0.0, likely), sents))
+            at += len(c)
+        return out
+
+
+@cache
+def translation_model() -> TranslationModel:
+    """The packaged machine-translation model (loaded on first use, then cached)."""
+    art = load_artifact("translated")
+    return TranslationModel(art.header, json.loads(art.text("weights.json")), art.arrays)
