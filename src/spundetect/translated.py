@@ -78,49 +78,71 @@ def count_names(bigrams: Sequence[str]) -> list[str]:
 
 def sentence_counts(sentences: Sequence[Sequence[str]], bigrams: Sequence[str]) -> np.ndarray:
     """One row of counts per tokenised sentence (columns: :func:`count_names`)."""
-    col = {n: i for i, n in enumerate(count_names(bigrams))}
-    fw_col = {w: col[f"fw:{w}"] for w in FUNCTION}
-    mark_col = {w: col[f"mark:{w}"] for w in MARKERS}
-    punct_col = {p: col[f"punct:{p}"] for p in PUNCT}
-    open_col = {w: col[f"open:{w}"] for w in OPENINGS}
-    pat_col = {b: col[f"pat:{b}"] for b in bigrams}
-    out = np.zeros((len(sentences), len(col)))
+    names = count_names(bigrams)
+    width, other = len(names), names.index("open:other")
+    open_col = {w: names.index(f"open:{w}") for w in OPENINGS}
+    pat_col = {b: width - len(bigrams) + k for k, b in enumerate(bigrams)}
+    out = np.zeros((len(sentences), width))
     for i, tokens in enumerate(sentences):
-        row = out[i]
-        norms = []
+        acc = [0] * width
+        norms: list[str] = []
         first = None
         for j, t in enumerate(tokens):
-            t = FOLD.get(t, t)
-            if not segment.is_word(t):
-                if t in punct_col:
-                    row[punct_col[t]] += 1
-                    if first is None and t == '"':
-                        first = t
+            w, increments, flag = _token(t)
+            for c, v in increments:
+                acc[c] += v
+            if w is None:  # punctuation; ``flag``: a quotation mark (it can open a sentence)
+                if first is None and flag:
+                    first = '"'
                 continue
-            w = segment.norm(t)
             first = w if first is None else first
             norms.append(w)
-            row[0] += 1
-            row[3] += len(t)
-            row[4] += j > 0 and t[0].isupper() and not t.isupper()
-            row[5] += w == "<num>"
-            row[6] += "'" in w
-            row[7] += "-" in w
-            row[8] += len(w) >= 10
-            if w in mark_col:
-                row[mark_col[w]] += 1
-            if w in fw_col:
-                row[fw_col[w]] += 1
-            elif w != "<num>":
-                row[9] += 1
-        row[1] = 1
-        row[2] = row[0] ** 2
+            acc[4] += flag and j > 0  # capitalised inside the sentence
+        acc[1] = 1
+        acc[2] = acc[0] ** 2
         if first is not None:
-            row[open_col.get(first, col["open:other"])] += 1
+            acc[open_col.get(first, other)] += 1
         for b in pattern_bigrams(norms):
             if b in pat_col:
-                row[pat_col[b]] += 1
+                acc[pat_col[b]] += 1
+        out[i] = acc
     return out
+
+
+_TOKENS: dict[str, tuple] = {}  # token text -> what it adds to its sentence's counts (memo)
+MAX_MEMO = 500_000
+
+
+def _token(t: str) -> tuple[str | None, tuple[tuple[int, int], ...], bool]:
+    """(its normalised form, or None for punctuation; the (column, count) pairs it adds; a
+    flag: capitalised for a word, a quotation mark for punctuation)."""
+    got = _TOKENS.get(t)
+    if got is not None:
+        return got
+    fw, mark, punct = _columns()
+    f = FOLD.get(t, t)
+    if not segment.is_word(f):
+        got = (None, ((punct[f], 1),) if f in punct else (), f == '"')
+    else:
+        w = segment.norm(f)
+        inc = [(0, 1), (3, len(f))]
+        inc += [(k, 1) for k, hit in ((5, w == "<num>"), (6, "'" in w), (7, "-" in w), (8, len(w) >= 10)) if hit]
+        inc += [(mark[w], 1)] if w in mark else []
+        inc += [(fw[w], 1)] if w in fw else ([(9, 1)] if w != "<num>" else [])
+        got = (w, tuple(inc), f[0].isupper() and not f.isupper())
+    if len(_TOKENS) >= MAX_MEMO:
+        _TOKENS.clear()
+    _TOKENS[t] = got
+    return got
+
+
+@cache
+def _columns() -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
+    """Columns of the function words, marker words and punctuation (before the patterns)."""
+    col = {n: i for i, n in enumerate(count_names(()))}
+    return (
+        {w: col[f"fw:{w}"] for w in FUNCTION}, {w: col[f"mark:{w}"] for w in MARKERS}, {p: col[f"punct:{p}"] for p in PUNCT},
+    )  # fmt: skip
 
 
 def rates(counts: np.ndarray) -> np.ndarray:
