@@ -12,7 +12,7 @@ measured apart (translationese is a known confound).
 
 The build also trains a model without each system and without each source language, and
 records how each held-out one scores against original English (documents of 10 segments).
-``python -m spundetect.build translated`` takes about 25 minutes on 2 cores, most of it
+``python -m spundetect.build translated`` takes about 35 minutes on 2 cores, most of it
 those 36 models.
 """
 
