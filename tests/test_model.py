@@ -25,34 +25,34 @@ def test_packaged_model_loads_with_meta():
 def test_tampered_model_is_refused_before_loading(tmp_path, monkeypatch):
     d = tmp_path / "m"
     shutil.copytree(DEFAULT_MODEL_DIR, d)
-    data = bytearray((d / "model.skops").read_bytes())
+    data = bytearray((d / "model.npz").read_bytes())
     data[len(data) // 2] ^= 0xFF
-    (d / "model.skops").write_bytes(bytes(data))
+    (d / "model.npz").write_bytes(bytes(data))
 
     def no_loading(*args, **kwargs):
-        raise AssertionError("skops.io.load must not be reached")
+        raise AssertionError("the file must not be read")
 
-    monkeypatch.setattr("skops.io.load", no_loading)
+    monkeypatch.setattr("spundetect.model._load_npz", no_loading)
     with pytest.raises(ModelError, match="does not match"):
         load_model(d)
 
 
 def test_model_without_meta_needs_trust(tmp_path):
-    f = tmp_path / "model.skops"
-    shutil.copy(DEFAULT_MODEL_DIR / "model.skops", f)
+    f = tmp_path / "model.npz"
+    shutil.copy(DEFAULT_MODEL_DIR / "model.npz", f)
     with pytest.raises(ModelError, match="trust"):
         load_model(f)
     assert load_model(f, trust=True).thresholds
 
 
 def test_model_file_is_rebuilt_byte_identical(tmp_path):
-    """save_model writes the same bytes for the same model (skops' id-based names and
-    timestamps are normalised), so a retrain can be checked against the recorded sha256."""
+    """save_model writes the same bytes for the same model (no timestamps), so a retrain can
+    be checked against the recorded sha256."""
     from spundetect.model import save_model, sha256_of
 
     model = load_model()
     save_model(model, tmp_path / "again")
-    assert sha256_of(tmp_path / "again" / "model.skops") == sha256_of(DEFAULT_MODEL_DIR / "model.skops")
+    assert sha256_of(tmp_path / "again" / "model.npz") == sha256_of(DEFAULT_MODEL_DIR / "model.npz")
 
 
 def test_missing_model_file(tmp_path):
@@ -64,7 +64,7 @@ def test_span_context_stage_round_trips(tmp_path):
     import numpy as np
 
     from spundetect.features import CONTEXT_FEATURES, TOKEN_FEATURES
-    from spundetect.model import _skops_bytes, save_model
+    from spundetect.model import save_model
 
     model = load_model()
     assert model.context is not None and model.context.n_features_in_ == len(CONTEXT_FEATURES)
@@ -80,9 +80,8 @@ def test_span_context_stage_round_trips(tmp_path):
     save_model(model, tmp_path / "copy")
     assert np.array_equal(load_model(tmp_path / "copy").span_context_proba(X, p, row_sent, row_doc), second)
     # a model saved before the second stage existed keeps its first-stage probabilities
-    data = {"span": model.span, "sentence": model.sentence, "thresholds": model.thresholds}
-    (tmp_path / "old.skops").write_bytes(_skops_bytes(data))
-    old = load_model(tmp_path / "old.skops", trust=True)
+    save_model(SpinModel(model.span, model.sentence, dict(model.thresholds), dict(model.meta)), tmp_path / "old")
+    old = load_model(tmp_path / "old")
     assert old.context is None and np.array_equal(old.span_context_proba(X, p, row_sent, row_doc), p)
 
 
@@ -151,31 +150,86 @@ def test_averaged_model_round_trips_and_checks(tmp_path):
     assert b.score == pytest.approx(a.score)
 
 
-def test_tree_arrays_give_scikit_learns_floats():
-    """The flat-array tree walk installed at load time returns the very floats of
-    scikit-learn's own prediction, missing values included; large inputs go to scikit-learn."""
+def _toy_calibrated(n_rows: int = 400):
+    from sklearn.calibration import CalibratedClassifierCV
     from sklearn.ensemble import HistGradientBoostingClassifier
 
-    from spundetect.model import FAST_TREE_CELLS, _speed_up, _TreeArrays
-
     rng = np.random.default_rng(0)
-    X = rng.normal(size=(400, 5))
+    X = rng.normal(size=(n_rows, 5))
     X[rng.random(X.shape) < 0.1] = np.nan  # trees that learnt where missing values go
     y = (np.nan_to_num(X[:, 0]) + np.nan_to_num(X[:, 1]) * np.isnan(X[:, 2]) > 0).astype(int)
-    toy = HistGradientBoostingClassifier(max_iter=40, random_state=0).fit(X, y)
-    expected = toy.predict_proba(X[:50])
-    _speed_up(toy)
-    assert isinstance(toy.__dict__["_raw_predict"], _TreeArrays)
-    assert np.array_equal(toy.predict_proba(X[:50]), expected)
-    assert np.array_equal(toy.decision_function(X[:1]), toy._raw_predict.original(X[:1]).ravel())
+    trees = HistGradientBoostingClassifier(max_iter=40, random_state=0)
+    return CalibratedClassifierCV(trees, method="sigmoid", cv=3).fit(X, y), X
 
-    model = load_model()
-    for classifier in (model.span, model.sentence, model.context):
-        first = classifier.members[0] if isinstance(classifier, Averaged) else classifier
-        fast = first.calibrated_classifiers_[0].estimator.__dict__["_raw_predict"]
-        assert isinstance(fast, _TreeArrays)
-        rows = rng.normal(size=(30, fast.n_features)) * 3
-        rows[0] = np.nan
-        assert np.array_equal(fast(rows), fast.original(rows))
-        big = rng.normal(size=(FAST_TREE_CELLS // len(fast.roots) + 1, fast.n_features))
-        assert np.array_equal(fast(big), fast.original(big))
+
+def test_array_form_gives_scikit_learns_floats(monkeypatch):
+    """The stages in the array form return the very floats of scikit-learn's prediction,
+    missing values included, by the numpy walk (small inputs), scikit-learn's compiled walk
+    (large ones) and the numpy walk in chunks where that is not available."""
+    from spundetect import model as M
+
+    fitted, X = _toy_calibrated()
+    big = np.vstack([X] * 80)  # 32,000 rows x 40 trees, with scikit-learn loaded: the compiled walk
+    assert len(big) * 40 > M.FAST_TREE_CELLS
+    stage = M.Calibrated.from_estimator(fitted)
+    for rows in (X[:1], X[:50], X, big):
+        assert np.array_equal(stage.predict_proba(rows), fitted.predict_proba(rows))
+    for c, trees in zip(fitted.calibrated_classifiers_, stage.folds):
+        assert np.array_equal(trees.raw(X[:30]), c.estimator.decision_function(X[:30]))
+        assert trees._compiled is not None
+        assert np.array_equal(trees.raw(big), c.estimator.decision_function(big))
+    import pickle  # how --jobs and Dask hand a model to another process: without the compiled walk
+
+    again = pickle.loads(pickle.dumps(stage))
+    assert "_compiled" not in again.folds[0].__dict__ and np.array_equal(again.predict_proba(big), fitted.predict_proba(big))
+    monkeypatch.setattr(M.TreeEnsemble, "_compiled", None)  # no compiled walk: chunks of the numpy one
+    assert np.array_equal(M.Calibrated.from_estimator(fitted).predict_proba(big), fitted.predict_proba(big))
+    with pytest.raises(ValueError, match="features"):
+        stage.predict_proba(X[:, :4])
+
+
+def test_older_skops_model_loads_into_the_array_form(tmp_path):
+    """A ``model.skops`` of an older spundetect (scikit-learn's objects) still loads, checked
+    against its meta, and predicts what scikit-learn did."""
+    import skops.io as sio
+
+    from spundetect.model import Calibrated, sha256_of
+
+    fitted, X = _toy_calibrated()
+    f = tmp_path / "model.skops"
+    f.write_bytes(sio.dumps({"span": fitted, "sentence": fitted, "thresholds": {"document": 0.5}}))
+    (tmp_path / "meta.json").write_text(json.dumps({"sha256": sha256_of(f)}))
+    loaded = load_model(tmp_path)
+    assert isinstance(loaded.span, Calibrated) and loaded.context is None
+    assert np.array_equal(loaded.span.predict_proba(X), fitted.predict_proba(X))
+
+
+def test_a_model_file_with_other_arrays_is_refused(tmp_path):
+    from spundetect.model import _npz_bytes, sha256_of
+
+    spec = {"format": 1, "thresholds": {}, "context_min_p": 0.0, "span": {"calibrated": [{"trees": "0"}]}}
+    arrays = {"spec": np.frombuffer(json.dumps(spec).encode(), dtype=np.uint8), "trees0": np.zeros(3), "sizes0": np.ones(3)}
+    f = tmp_path / "model.npz"
+    f.write_bytes(_npz_bytes(arrays))
+    (tmp_path / "meta.json").write_text(json.dumps({"sha256": sha256_of(f)}))
+    with pytest.raises(ModelError, match="not a readable model file|not tree node records"):
+        load_model(tmp_path)
+    f.write_bytes(b"PK\x03\x04 not a zip")
+    (tmp_path / "meta.json").write_text(json.dumps({"sha256": sha256_of(f)}))
+    with pytest.raises(ModelError, match="not a readable model file"):
+        load_model(tmp_path)
+
+
+def test_checking_a_short_text_imports_no_scikit_learn():
+    """The array form predicts in numpy: a short check loads neither scikit-learn nor pandas
+    (about 1.4 s and 150 MB of a cold start)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\nfrom spundetect import Detector\n"
+        "r = Detector.load().check('The press convention was held in the faculty constructing. Officials said little.')\n"
+        "assert r.sentences and 'sklearn' not in sys.modules and 'pandas' not in sys.modules, sorted(sys.modules)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-2000:]

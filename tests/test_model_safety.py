@@ -51,6 +51,7 @@ def test_skops_file_with_an_untrusted_type_is_refused_even_with_a_matching_meta(
 
     d = tmp_path / "foreign"
     shutil.copytree(DEFAULT_MODEL_DIR, d)
+    (d / "model.npz").unlink()  # a folder of an older version: its model.skops is read
     data = {"span": _RunsCode(tmp_path / "ran"), "sentence": None, "thresholds": {}}
     sio.dump(data, d / "model.skops")
     meta = json.loads((d / "meta.json").read_text())
@@ -64,7 +65,7 @@ def test_skops_file_with_an_untrusted_type_is_refused_even_with_a_matching_meta(
 def test_damaged_model_file_is_one_line_exit_2(tmp_path):
     d = tmp_path / "damaged"
     shutil.copytree(DEFAULT_MODEL_DIR, d)
-    (d / "model.skops").write_bytes(b"not a zip file at all")
+    (d / "model.npz").write_bytes(b"not a zip file at all")
     r = runner.invoke(app, ["check", "--model", str(d), "--trust-model", "-"], input=EXAMPLE)
     assert r.exit_code == 2 and r.stderr.count("\n") == 1 and "not a readable model file" in r.stderr
 

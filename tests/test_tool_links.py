@@ -1,12 +1,13 @@
 """Tool links: the word swaps real spinners were seen making (candidates.tool_links), and
-how the restore search uses them."""
+how the candidate table and the restore search use them."""
 
 import random
 
+from spundetect.candidates.compiled import candidates
 from spundetect.candidates.synonyms import TOOL
 from spundetect.candidates.tool_links import tool_links
 from spundetect.lm import language_model
-from spundetect.restore import _links, _one_word_links, suggest
+from spundetect.restore import _links, suggest
 
 
 def test_exact_and_lemma_pairs_inflect_like_the_written_word():
@@ -22,9 +23,9 @@ def test_exact_and_lemma_pairs_inflect_like_the_written_word():
     assert (link.lemma, link.count) == ("task", 1) and link.degree > 0
 
 
-def test_the_search_scores_a_tool_link_as_every_thesaurus_forward():
+def test_candidates_score_a_tool_link_as_every_thesaurus_forward():
     lm = language_model()
-    ids, evidence = _one_word_links("errand")
+    ids, evidence = candidates("errand")
     at = ids.tolist().index(lm.vocab["task"])
     assert evidence[:2, at].tolist() == [1.0, 3.0]  # forward, three sources
     link = next(x for x in _links("errand") if x.original == "task")

@@ -26,7 +26,7 @@ def test_wheel_installs_and_runs_offline(tmp_path):
     assert r.returncode == 0, r.stderr[-2000:]
     (wheel,) = wheels.glob("spundetect-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
-    for part in ("models/default/model.skops", "models/default/meta.json", "data/lm/header.json", "data/thesaurus/header.json"):
+    for part in ("models/default/model.npz", "models/default/meta.json", "data/lm/header.json", "data/thesaurus/header.json"):
         assert any(n.endswith(part) for n in names), part
     print(f"wheel {wheel.name}: {wheel.stat().st_size / 1e6:.1f} MB")
 

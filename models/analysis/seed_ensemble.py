@@ -57,7 +57,7 @@ def main() -> None:
         keep = Path(args.keep or tmp)
         models = [
             load_model(keep / str(s), trust=True)
-            if (keep / str(s) / "model.skops").is_file()
+            if (keep / str(s) / "meta.json").is_file()
             else train_model(s, keep / str(s), members=1)
             for s in args.seeds
         ]

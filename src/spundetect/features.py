@@ -8,18 +8,18 @@ the word's frequency would shift, whether known collocations break, how well the
 its best candidate fit the rest of the sentence (corpus word vectors), whether a phrase swap
 or a tortured-phrase fingerprint covers the word, and what the neighbours look like.
 
-``SpinFeatures`` wraps this as a scikit-learn transformer over tokenised sentences.
+``SpinFeatures`` wraps this as a scikit-learn transformer over tokenised sentences (made
+on first use: a check does not import scikit-learn).
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Sequence
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin
 
 from . import segment
 from .candidates.compiled import candidates
@@ -30,7 +30,7 @@ from .lm import UNK, language_model
 
 __all__ = [
     "TOKEN_FEATURES", "SENTENCE_FEATURES", "CONTEXT_FEATURES", "SentenceRows", "token_rows", "token_rows_batch",
-    "document_rows", "sentence_rows", "context_rows", "SpinFeatures",
+    "document_rows", "sentence_rows", "context_rows", "SpinFeatures",  # noqa: F822 (module __getattr__)
 ]  # fmt: skip
 
 TOKEN_FEATURES = (
@@ -584,31 +584,45 @@ def context_rows(X: np.ndarray, p: np.ndarray, row_sent: np.ndarray, row_doc: np
     )  # fmt: skip
 
 
-class SpinFeatures(TransformerMixin, BaseEstimator):
-    """Token feature rows for documents (scikit-learn transformer).
+def __getattr__(name: str):
+    if name == "SpinFeatures":
+        return _spin_features()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
-    ``transform(X)`` takes a sequence of documents, each a sequence of tokenised sentences
-    (sequences of token strings), and returns one row per *word* token, in order (so the
-    output has more rows than the input has samples; ``token_index_`` of the last call maps
-    rows back to (document, sentence, token)).
-    """
 
-    def __init__(self, *, weights: Weights | None = None):
-        self.weights = weights
+@cache
+def _spin_features() -> type:
+    """The ``SpinFeatures`` class (scikit-learn is imported only when it is asked for)."""
+    from sklearn.base import BaseEstimator, TransformerMixin
 
-    def fit(self, X, y=None):
-        self.n_features_out_ = len(TOKEN_FEATURES)
-        return self
+    class SpinFeatures(TransformerMixin, BaseEstimator):
+        """Token feature rows for documents (scikit-learn transformer).
 
-    def transform(self, X) -> np.ndarray:
-        rows, index = [], []
-        for d, doc in enumerate(X):
-            parts = document_rows(token_rows_batch([list(tokens) for tokens in doc], self.weights))
-            for s, p in enumerate(parts):
-                rows.append(p.rows)
-                index += [(d, s, int(i)) for i in p.index]
-        self.token_index_ = index
-        return np.vstack(rows) if rows else np.zeros((0, len(TOKEN_FEATURES)))
+        ``transform(X)`` takes a sequence of documents, each a sequence of tokenised sentences
+        (sequences of token strings), and returns one row per *word* token, in order (so the
+        output has more rows than the input has samples; ``token_index_`` of the last call maps
+        rows back to (document, sentence, token)).
+        """
 
-    def get_feature_names_out(self, input_features=None) -> np.ndarray:
-        return np.array(TOKEN_FEATURES, dtype=object)
+        def __init__(self, *, weights: Weights | None = None):
+            self.weights = weights
+
+        def fit(self, X, y=None):
+            self.n_features_out_ = len(TOKEN_FEATURES)
+            return self
+
+        def transform(self, X) -> np.ndarray:
+            rows, index = [], []
+            for d, doc in enumerate(X):
+                parts = document_rows(token_rows_batch([list(tokens) for tokens in doc], self.weights))
+                for s, p in enumerate(parts):
+                    rows.append(p.rows)
+                    index += [(d, s, int(i)) for i in p.index]
+            self.token_index_ = index
+            return np.vstack(rows) if rows else np.zeros((0, len(TOKEN_FEATURES)))
+
+        def get_feature_names_out(self, input_features=None) -> np.ndarray:
+            return np.array(TOKEN_FEATURES, dtype=object)
+
+    SpinFeatures.__module__ = __name__
+    return SpinFeatures

@@ -1,23 +1,35 @@
 """The trained classifiers: loading (checksum first), saving, and their metadata.
 
-A model is a folder with ``model.skops`` and ``meta.json`` (versions, data checksums,
-thresholds, metrics). ``model.skops`` is read with ``skops.io``, which builds objects of
-the types in :data:`TRUSTED_TYPES` only and runs no code from the file: a file that holds
-any other type is refused (:class:`ModelError`), whatever ``meta.json`` says. Its sha256
-must also match ``meta.json``, which catches damage (not tampering: whoever writes one
-writes the other).
+A model is a folder with ``model.npz`` and ``meta.json`` (versions, data checksums,
+thresholds, metrics). ``model.npz`` holds plain arrays only (each gradient-boosted tree
+ensemble's node records, the sigmoid calibrations' numbers, thresholds) and a JSON
+description of how they combine: reading it builds no object a file names and runs no
+code from it (``numpy.load`` with ``allow_pickle=False``). Its sha256 must also match
+``meta.json``, which catches damage (not tampering: whoever writes one writes the other).
 
-A pickle (``model.joblib``, the format before 0.2) can run any code when loaded: it is
-loaded only with ``trust=True`` (``--trust-model``), never on the strength of a checksum.
+The stages predict with :class:`Calibrated` (and :class:`Averaged` for several training
+draws), numpy only; scikit-learn's compiled tree walk is borrowed for inputs large enough
+to pay for importing it (the same floats either way). A check of a short text therefore
+imports neither scikit-learn nor pandas.
+
+Older model files are still read: ``model.skops`` (the format before ``model.npz``) with
+``skops.io``, which builds objects of the types in :data:`TRUSTED_TYPES` only; a pickle
+(``model.joblib``, older still) can run any code when loaded and is loaded only with
+``trust=True`` (``--trust-model``), never on the strength of a checksum. Both are turned
+into the array form on loading.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import logging
+import math
+import sys
+import zipfile
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +38,7 @@ import numpy as np
 __all__ = [
     "SpinModel",
     "Averaged",
+    "Calibrated",
     "ModelError",
     "DEFAULT_MODEL_DIR",
     "load_model",
@@ -33,15 +46,25 @@ __all__ = [
     "sha256_of",
     "record_evaluation",
     "TreeEnsemble",
+    "compact",
 ]
 
 log = logging.getLogger(__name__)
 
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "models" / "default"
-MODEL_FILE = "model.skops"
+MODEL_FILE = "model.npz"
+SKOPS_FILE = "model.skops"
 PICKLE_FILE = "model.joblib"
 META_FILE = "meta.json"
-#: the only types ``model.skops`` may hold beyond skops' defaults (scikit-learn's own
+#: the version of ``model.npz``'s layout this code writes and reads
+FILE_FORMAT = 1
+#: the fields of a tree node record (scikit-learn's ``PREDICTOR_RECORD_DTYPE``, 1.x)
+NODE_DTYPE = np.dtype([
+    ("value", "<f8"), ("count", "<u4"), ("feature_idx", "<i8"), ("num_threshold", "<f8"), ("missing_go_to_left", "u1"),
+    ("left", "<u4"), ("right", "<u4"), ("gain", "<f8"), ("depth", "<u4"), ("is_leaf", "u1"), ("bin_threshold", "u1"),
+    ("is_categorical", "u1"), ("bitset_idx", "<u4"),
+])  # fmt: skip
+#: the only types an old ``model.skops`` may hold beyond skops' defaults (scikit-learn's own
 #: estimators and numpy): the calibrated gradient-boosting classifiers and their parts
 TRUSTED_TYPES = (
     "sklearn.calibration._CalibratedClassifier",
@@ -49,10 +72,209 @@ TRUSTED_TYPES = (
     "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
     "spundetect.model.Averaged",
 )
+#: rows x trees up to which the numpy walk predicts (measured: beyond, scikit-learn's compiled
+#: walk is faster once it is imported) ...
+FAST_TREE_CELLS = 25_000
+#: ... and the cells walked in numpy (all calls of a process) from which importing
+#: scikit-learn (about 1.4 s and 150 MB) pays for itself: below them, the compiled walk is
+#: used only where scikit-learn is already loaded
+IMPORT_TREE_CELLS = 4_000_000
+_walked = [0]  # cells beyond FAST_TREE_CELLS walked in numpy so far in this process
 
 
 class ModelError(RuntimeError):
     """A model file is missing, damaged, untrusted or of another version."""
+
+
+@dataclass(frozen=True, eq=False)
+class TreeEnsemble:
+    """A binary gradient-boosting classifier's trees as flat arrays: each node's split
+    ``feature`` and ``threshold`` (``x <= threshold`` goes left), whether missing values go
+    left, whether it is a leaf and its ``value``; ``children`` holds each node's left and
+    right child (global indices), ``roots`` each tree's first node. The raw score of a row is
+    ``baseline`` plus its leaves, summed in tree order (scikit-learn's own floats).
+
+    ``records``, when given, are the trees' node records in scikit-learn's layout
+    (:data:`NODE_DTYPE`; the other arrays view them): large inputs then go through
+    scikit-learn's compiled walk (:meth:`raw`)."""
+
+    roots: np.ndarray
+    feature: np.ndarray
+    threshold: np.ndarray
+    missing_left: np.ndarray
+    leaf: np.ndarray
+    value: np.ndarray
+    children: np.ndarray
+    baseline: float
+    records: np.ndarray | None = field(default=None, repr=False)
+
+    ARRAYS = ("roots", "feature", "threshold", "missing_left", "leaf", "value", "children")
+
+    @classmethod
+    def from_records(cls, records: np.ndarray, sizes: np.ndarray, baseline: float) -> "TreeEnsemble":
+        """The trees whose node records (:data:`NODE_DTYPE`, child indices within each tree)
+        lie one after another in ``records``, ``sizes[i]`` nodes for tree ``i``."""
+        sizes = np.asarray(sizes, dtype=np.int64)
+        roots = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.intp)
+        shift = np.repeat(roots, sizes)
+        return cls(
+            roots, records["feature_idx"], records["num_threshold"], records["missing_go_to_left"].view(bool),
+            records["is_leaf"].view(bool), records["value"],
+            np.stack([records["left"] + shift, records["right"] + shift], axis=1).astype(np.int32).ravel(),
+            float(baseline), records,
+        )  # fmt: skip
+
+    @classmethod
+    def from_estimator(cls, estimator: Any) -> "TreeEnsemble":
+        """The trees of a fitted binary ``HistGradientBoostingClassifier`` with numeric splits
+        (what spundetect trains)."""
+        if getattr(estimator, "n_trees_per_iteration_", 0) != 1 or getattr(estimator, "is_categorical_", None) is not None:
+            raise ModelError(f"{type(estimator).__name__}: only binary classifiers with numeric features are supported")
+        trees = [iteration[0].nodes for iteration in estimator._predictors]
+        records = np.concatenate(trees).astype(NODE_DTYPE)
+        if records["is_categorical"].any():
+            raise ModelError("trees with categorical splits are not supported")
+        return cls.from_records(records, np.array([len(t) for t in trees]), np.asarray(estimator._baseline_prediction).ravel()[0])
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, np.ndarray], baseline: float) -> "TreeEnsemble":
+        return cls(*(np.asarray(arrays[k]) for k in cls.ARRAYS), float(baseline))
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """Plain arrays to save (:meth:`from_arrays` reads them back)."""
+        types = {"roots": np.int64, "feature": np.int32, "threshold": np.float64, "missing_left": np.bool_}
+        types |= {"leaf": np.bool_, "value": np.float64, "children": np.int32}
+        return {k: np.ascontiguousarray(getattr(self, k), dtype=types[k]) for k in self.ARRAYS}
+
+    @property
+    def sizes(self) -> np.ndarray:
+        return np.diff(np.append(self.roots, len(self.leaf)))
+
+    def raw(self, X: np.ndarray) -> np.ndarray:
+        """Raw scores (log-odds), one per row of the float64 matrix ``X``."""
+        X = np.ascontiguousarray(X, dtype=np.float64)
+        n, trees = len(X), len(self.roots)
+        if n * trees <= FAST_TREE_CELLS:
+            return self._walk(X)
+        _walked[0] += n * trees
+        if _walked[0] >= IMPORT_TREE_CELLS or "sklearn" in sys.modules:
+            compiled = self._compiled
+            if compiled is not None:
+                return compiled(X)
+        step = max(1, FAST_TREE_CELLS // trees)
+        return np.concatenate([self._walk(X[i : i + step]) for i in range(0, n, step)])
+
+    def _walk(self, X: np.ndarray) -> np.ndarray:
+        """:meth:`raw` in numpy: all rows through all trees a level at a time."""
+        n, trees = len(X), len(self.roots)
+        flat = X.ravel()
+        node = np.tile(self.roots, n)
+        start = np.repeat(np.arange(n) * X.shape[1], trees)  # where each entry's row starts in ``flat``
+        nan = bool(np.isnan(flat).any())
+        at = np.flatnonzero(~self.leaf[node])
+        while len(at):
+            here = node[at]
+            x = flat[start[at] + self.feature[here]]
+            right = ~(x <= self.threshold[here])  # NaN compares false: right, unless missing values go left
+            if nan:
+                right &= ~(np.isnan(x) & self.missing_left[here])
+            node[at] = after = self.children[2 * here + right]
+            at = at[~self.leaf[after]]
+        leaves = np.empty((n, trees + 1))
+        leaves[:, 0] = self.baseline
+        leaves[:, 1:] = self.value[node].reshape(n, trees)
+        return np.cumsum(leaves, axis=1)[:, -1]
+
+    @cached_property
+    def _compiled(self):
+        """scikit-learn's compiled walk over these trees (``raw(X)`` for large ``X``), or None
+        where the records or scikit-learn's layout do not allow it."""
+        if self.records is None:
+            return None
+        try:
+            from sklearn.ensemble._hist_gradient_boosting.common import PREDICTOR_RECORD_DTYPE
+            from sklearn.ensemble._hist_gradient_boosting.predictor import TreePredictor
+            from sklearn.utils._openmp_helpers import _openmp_effective_n_threads
+        except ImportError:  # a scikit-learn that moved them: the numpy walk, chunked
+            log.info("scikit-learn's tree predictor not found; large inputs use the numpy walk")
+            return None
+        if PREDICTOR_RECORD_DTYPE != self.records.dtype:
+            log.info("scikit-learn's tree records differ from the model's; large inputs use the numpy walk")
+            return None
+        none = np.zeros((0, 8), dtype=np.uint32)  # no categorical features
+        predictors = [TreePredictor(self.records[a : a + size], none, none) for a, size in zip(self.roots, self.sizes)]
+
+        def raw(X: np.ndarray) -> np.ndarray:
+            out = np.full(len(X), self.baseline)
+            f_idx_map = np.zeros(X.shape[1], dtype=np.uint32)
+            threads = _openmp_effective_n_threads()
+            for predictor in predictors:  # scikit-learn's order of additions: its floats
+                out += predictor.predict(X, none, f_idx_map, threads)
+            return out
+
+        return raw
+
+    def proba(self, X: np.ndarray) -> np.ndarray:
+        """The positive class's probability of each row."""
+        return _expit(self.raw(X))
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled (``--jobs``, Dask) without the compiled walk: a process makes its own."""
+        return {k: v for k, v in self.__dict__.items() if k != "_compiled"}
+
+
+def _expit(x: np.ndarray) -> np.ndarray:
+    """``1 / (1 + exp(-x))`` with the C library's ``exp``, as ``scipy.special.expit`` computes
+    it (numpy's own ``exp`` differs in the last bit for about 2 % of values)."""
+    if len(x) > 1000:
+        from scipy.special import expit
+
+        return expit(x)
+    out = []
+    for v in x.tolist():
+        try:
+            out.append(1.0 / (1.0 + math.exp(-v)))
+        except OverflowError:
+            out.append(0.0)
+    return np.array(out, dtype=np.float64)
+
+
+@dataclass(frozen=True, eq=False)
+class Calibrated:
+    """A binary classifier as ``CalibratedClassifierCV(HistGradientBoostingClassifier(),
+    method="sigmoid")`` fits it: per cross-validation fold, trees and a sigmoid
+    ``p = 1 / (1 + exp(a * raw + b))`` of their raw score; ``predict_proba`` is the folds'
+    mean (scikit-learn's floats)."""
+
+    folds: tuple[TreeEnsemble, ...]
+    a: tuple[float, ...]
+    b: tuple[float, ...]
+    n_features_in_: int
+
+    @classmethod
+    def from_estimator(cls, calibrated: Any) -> "Calibrated":
+        """The array form of a fitted scikit-learn ``CalibratedClassifierCV`` (sigmoid, binary)."""
+        folds, a, b = [], [], []
+        for c in calibrated.calibrated_classifiers_:
+            if c.method != "sigmoid" or len(c.calibrators) != 1 or list(c.classes) != [0, 1]:
+                raise ModelError("only binary classifiers calibrated with a sigmoid are supported")
+            folds.append(TreeEnsemble.from_estimator(c.estimator))
+            a.append(float(c.calibrators[0].a_))
+            b.append(float(c.calibrators[0].b_))
+        return cls(tuple(folds), tuple(a), tuple(b), int(calibrated.n_features_in_))
+
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        X = np.ascontiguousarray(X, dtype=np.float64)
+        if X.ndim != 2 or X.shape[1] != self.n_features_in_:
+            raise ValueError(f"X has {X.shape[-1]} features, but the classifier expects {self.n_features_in_}")
+        mean = np.zeros((len(X), 2))
+        for trees, a, b in zip(self.folds, self.a, self.b):
+            p = _expit(-(a * trees.raw(X) + b))
+            proba = np.column_stack([1.0 - p, p])
+            proba[(1.0 < proba) & (proba <= 1.0 + 1e-5)] = 1.0
+            mean += proba
+        mean /= len(self.folds)
+        return mean
 
 
 class Averaged:
@@ -78,132 +300,16 @@ class Averaged:
         return p
 
 
-FAST_TREE_CELLS = 25_000  # rows x trees up to which _TreeArrays predicts (measured: beyond, scikit-learn's loop is faster)
-
-
-@dataclass(frozen=True)
-class TreeEnsemble:
-    """A binary gradient-boosting classifier's trees as flat arrays: each node's split
-    ``feature`` and ``threshold`` (``x <= threshold`` goes left), whether missing values go
-    left, whether it is a leaf and its ``value``; ``children`` holds each node's left and
-    right child (global indices), ``roots`` each tree's first node. The raw score of a row is
-    ``baseline`` plus its leaves, summed in tree order (scikit-learn's own floats)."""
-
-    roots: np.ndarray
-    feature: np.ndarray
-    threshold: np.ndarray
-    missing_left: np.ndarray
-    leaf: np.ndarray
-    value: np.ndarray
-    children: np.ndarray
-    baseline: float
-
-    ARRAYS = ("roots", "feature", "threshold", "missing_left", "leaf", "value", "children")
-
-    @classmethod
-    def from_estimator(cls, estimator: Any, nodes: np.ndarray | None = None) -> "TreeEnsemble":
-        """The trees of a fitted binary ``HistGradientBoostingClassifier`` (``nodes``: its
-        trees' node records concatenated, when the caller has them)."""
-        trees = [iteration[0].nodes for iteration in estimator._predictors]
-        sizes = np.array([len(t) for t in trees])
-        roots = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.intp)
-        nodes = np.concatenate(trees) if nodes is None else nodes
-        shift = np.repeat(roots, sizes)
-        return cls(
-            roots, nodes["feature_idx"], nodes["num_threshold"], nodes["missing_go_to_left"].view(bool),
-            nodes["is_leaf"].view(bool), nodes["value"],
-            np.stack([nodes["left"] + shift, nodes["right"] + shift], axis=1).astype(np.int32).ravel(),
-            float(np.asarray(estimator._baseline_prediction).ravel()[0]),
-        )  # fmt: skip
-
-    @classmethod
-    def from_arrays(cls, arrays: dict[str, np.ndarray], baseline: float) -> "TreeEnsemble":
-        return cls(*(np.asarray(arrays[k]) for k in cls.ARRAYS), float(baseline))
-
-    def arrays(self) -> dict[str, np.ndarray]:
-        """Plain arrays to save (:meth:`from_arrays` reads them back)."""
-        types = {"roots": np.int64, "feature": np.int32, "threshold": np.float64, "missing_left": np.bool_}
-        types |= {"leaf": np.bool_, "value": np.float64, "children": np.int32}
-        return {k: np.ascontiguousarray(getattr(self, k), dtype=types[k]) for k in self.ARRAYS}
-
-    def raw(self, X: np.ndarray) -> np.ndarray:
-        """Raw scores (log-odds), one per row of the float64 matrix ``X``."""
-        n, trees = len(X), len(self.roots)
-        flat = np.ascontiguousarray(X).ravel()
-        node = np.tile(self.roots, n)
-        start = np.repeat(np.arange(n) * X.shape[1], trees)  # where each entry's row starts in ``flat``
-        nan = bool(np.isnan(flat).any())
-        at = np.flatnonzero(~self.leaf[node])
-        while len(at):
-            here = node[at]
-            x = flat[start[at] + self.feature[here]]
-            right = ~(x <= self.threshold[here])  # NaN compares false: right, unless missing values go left
-            if nan:
-                right &= ~(np.isnan(x) & self.missing_left[here])
-            node[at] = after = self.children[2 * here + right]
-            at = at[~self.leaf[after]]
-        leaves = np.empty((n, trees + 1))
-        leaves[:, 0] = self.baseline
-        leaves[:, 1:] = self.value[node].reshape(n, trees)
-        return np.cumsum(leaves, axis=1)[:, -1]
-
-    def proba(self, X: np.ndarray) -> np.ndarray:
-        """The positive class's probability of each row."""
-        return 1.0 / (1.0 + np.exp(-self.raw(np.asarray(X, dtype=np.float64))))
-
-
-class _TreeArrays:
-    """A fitted binary ``HistGradientBoostingClassifier``'s trees as a :class:`TreeEnsemble`,
-    to predict a few rows at once: scikit-learn calls each tree in turn (300 calls for the
-    sentence classifier, times 3 calibration folds, times the members of an averaged model),
-    which dominates the cost of scoring a short document. :func:`_speed_up` installs it as
-    the estimator's ``_raw_predict``; larger inputs go to the original."""
-
-    def __init__(self, estimator: Any):
-        self.original = estimator._raw_predict
-        self.n_features = estimator.n_features_in_
-        trees = [iteration[0].nodes for iteration in estimator._predictors]
-        sizes = np.array([len(t) for t in trees])
-        nodes = np.concatenate(trees)
-        self.trees = TreeEnsemble.from_estimator(estimator, nodes)  # field views of ``nodes``
-        self.roots = self.trees.roots
-        for iteration, at, size in zip(estimator._predictors, self.roots.tolist(), sizes.tolist()):
-            iteration[0].nodes = nodes[at : at + size]  # the trees view the one array: no second copy
-
-    @staticmethod
-    def applies(estimator: Any) -> bool:
-        """A binary classifier with numeric splits only (what spundetect trains)."""
-        return (
-            type(estimator).__name__ == "HistGradientBoostingClassifier"
-            and getattr(estimator, "n_trees_per_iteration_", 0) == 1
-            and getattr(estimator, "is_categorical_", None) is None
-            and all(not len(it[0].nodes) or not it[0].nodes["is_categorical"].any() for it in estimator._predictors)
-        )
-
-    def __call__(self, X: Any, n_threads: int | None = None) -> np.ndarray:
-        X = np.asarray(X)
-        if X.dtype != np.float64 or X.ndim != 2 or X.shape[1] != self.n_features or X.size == 0:
-            return self.original(X, n_threads)
-        if len(X) * len(self.roots) > FAST_TREE_CELLS:
-            return self.original(X, n_threads)
-        return self.trees.raw(X)[:, None].copy(order="F")
-
-
-def _speed_up(obj: Any, install: bool = True) -> bool:
-    """Install :class:`_TreeArrays` in every gradient-boosting classifier of a loaded model
-    (inside :class:`Averaged` members and calibrated classifiers), or with ``install=False``
-    take them out (before saving: the file holds scikit-learn's objects only). Returns
-    whether any was installed before."""
-    if isinstance(obj, Averaged):
-        return any([_speed_up(member, install) for member in obj.members])
-    if hasattr(obj, "calibrated_classifiers_"):
-        return any([_speed_up(c.estimator, install) for c in obj.calibrated_classifiers_])
-    had = isinstance(getattr(obj, "__dict__", {}).get("_raw_predict"), _TreeArrays)
-    if install and not had and _TreeArrays.applies(obj):
-        obj._raw_predict = _TreeArrays(obj)
-    elif not install and had:
-        del obj._raw_predict
-    return had
+def compact(stage: Any) -> Any:
+    """A model stage in the array form: scikit-learn's calibrated classifiers become
+    :class:`Calibrated`, inside :class:`Averaged` too; the array form is returned as it is."""
+    if stage is None or isinstance(stage, Calibrated):
+        return stage
+    if isinstance(stage, Averaged):
+        return Averaged([compact(m) for m in stage.members], stage.gate)
+    if hasattr(stage, "calibrated_classifiers_"):
+        return Calibrated.from_estimator(stage)
+    raise ModelError(f"cannot store a {type(stage).__name__} stage (calibrated gradient boosting only)")
 
 
 @dataclass
@@ -254,115 +360,94 @@ def sha256_of(path: Path) -> str:
     return h.hexdigest()
 
 
+STAGES = ("span", "sentence", "context")
+
+
 def save_model(model: SpinModel, directory: Path) -> Path:
-    """Write ``model.skops`` (byte-identical for the same model) and ``meta.json``."""
+    """Write ``model.npz`` (byte-identical for the same model) and ``meta.json``."""
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / MODEL_FILE
-    data = {"span": model.span, "sentence": model.sentence, "thresholds": model.thresholds}
-    data |= {"context": model.context, "context_min_p": model.context_min_p}
-    path.write_bytes(_skops_bytes(data))
-    (directory / PICKLE_FILE).unlink(missing_ok=True)  # an older pickle beside it would only mislead
+    arrays: dict[str, np.ndarray] = {}
+    spec = {"format": FILE_FORMAT, "thresholds": model.thresholds, "context_min_p": model.context_min_p}
+    for stage in STAGES:
+        spec[stage] = _stage_spec(compact(getattr(model, stage)), arrays)
+    arrays["spec"] = np.frombuffer(json.dumps(spec, sort_keys=True).encode("utf-8"), dtype=np.uint8)
+    path.write_bytes(_npz_bytes(arrays))
+    for older in (SKOPS_FILE, PICKLE_FILE):
+        (directory / older).unlink(missing_ok=True)  # an older model file beside it would only mislead
     meta = {**model.meta, "sha256": sha256_of(path), "thresholds": model.thresholds}
     (directory / META_FILE).write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     model.meta = meta
     return path
 
 
-def _skops_bytes(data: dict[str, Any]) -> bytes:
-    """``skops.io.dumps(data)`` made deterministic: skops names objects (and the array files
-    in its zip) by ``id()`` and stamps the time; here they are numbered in the order the
-    schema meets them (each plain JSON value its own number: skops also files a temporary
-    value under the id of an earlier, freed one) and dated 1980."""
-    import io
-    import zipfile
+def _stage_spec(stage: Any, arrays: dict[str, np.ndarray]) -> Any:
+    """The JSON description of a stage; its trees go into ``arrays`` (``trees<i>`` node
+    records, ``sizes<i>`` nodes per tree)."""
+    if stage is None:
+        return None
+    if isinstance(stage, Averaged):
+        return {"averaged": [_stage_spec(m, arrays) for m in stage.members], "gate": stage.gate}
+    folds = []
+    for trees, a, b in zip(stage.folds, stage.a, stage.b):
+        name = str(len(arrays) // 2)
+        arrays["trees" + name], arrays["sizes" + name] = trees.records, trees.sizes.astype(np.int64)
+        folds.append({"trees": name, "baseline": trees.baseline, "a": a, "b": b})
+    return {"calibrated": folds, "n_features": stage.n_features_in_}
 
-    import skops.io as sio
 
-    installed = [_speed_up(part, install=False) for part in data.values()]
-    try:
-        raw = zipfile.ZipFile(io.BytesIO(sio.dumps(data)))  # the classifiers as scikit-learn made them
-    finally:
-        for part, had in zip(data.values(), installed):
-            if had:
-                _speed_up(part)
-    schema = json.loads(raw.read("schema.json"))
-    names: dict[str, str] = {}
-    counter = iter(range(1 << 62))
-
-    def renumber(node: Any) -> None:
-        if isinstance(node, list):
-            for item in node:
-                renumber(item)
-        elif isinstance(node, dict):
-            if "__id__" in node:
-                old = str(node["__id__"])
-                new = str(next(counter)) if node.get("__loader__") == "JsonNode" else names.setdefault(old, str(next(counter)))
-                node["__id__"] = int(new)
-            if isinstance(node.get("file"), str) and node["file"].endswith(".npy"):
-                node["file"] = names.setdefault(node["file"][:-4], str(next(counter))) + ".npy"
-            for value in node.values():
-                renumber(value)
-
-    renumber(schema)
+def _npz_bytes(arrays: dict[str, np.ndarray]) -> bytes:
+    """An ``.npz`` of ``arrays`` (``numpy.load`` reads it) with fixed dates, so the same
+    arrays give the same bytes."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as z:
-        members = [("schema.json", json.dumps(schema, indent=2).encode("utf-8"))]
-        for info in raw.infolist():
-            stem = info.filename[:-4]
-            if info.filename.endswith(".npy") and stem in names:
-                members.append((names[stem] + ".npy", raw.read(info.filename)))
-            elif info.filename != "schema.json":
-                raise ModelError(f"skops wrote an unexpected member {info.filename!r}")
-        for name, body in sorted(members):
-            entry = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+        for name in sorted(arrays):
+            body = io.BytesIO()
+            np.lib.format.write_array(body, np.ascontiguousarray(arrays[name]), allow_pickle=False)
+            entry = zipfile.ZipInfo(name + ".npy", date_time=(1980, 1, 1, 0, 0, 0))
             entry.compress_type = zipfile.ZIP_DEFLATED
-            z.writestr(entry, body, compresslevel=9)
+            z.writestr(entry, body.getvalue(), compresslevel=9)
     return out.getvalue()
 
 
 def load_model(path: Path | None = None, *, trust: bool = False) -> SpinModel:
-    """Load the packaged model, or ``path`` (a model folder, a ``.skops`` file, or, with
-    ``trust=True`` only, a pickled ``.joblib`` file: loading a pickle runs whatever code it holds).
+    """Load the packaged model, or ``path``: a model folder, a ``.npz`` file, an older
+    ``.skops`` file, or, with ``trust=True`` only, a pickled ``.joblib`` file (loading a
+    pickle runs whatever code it holds).
 
-    ``model.skops`` must hold only :data:`TRUSTED_TYPES` (and skops' defaults) and match the
-    sha256 in ``meta.json`` (``trust=True`` accepts a file without a matching meta).
+    The file's sha256 must match the one in ``meta.json`` beside it (``trust=True`` accepts a
+    file without a matching meta); a ``.skops`` file must hold only :data:`TRUSTED_TYPES`
+    (and skops' defaults).
     """
     if path is None:
         directory, file = DEFAULT_MODEL_DIR, DEFAULT_MODEL_DIR / MODEL_FILE
     else:
         path = Path(path)
         directory, file = (path, path / MODEL_FILE) if path.is_dir() else (path.parent, path)
-        if path.is_dir() and not file.is_file() and (path / PICKLE_FILE).is_file():
-            file = path / PICKLE_FILE
+        for older in (SKOPS_FILE, PICKLE_FILE):
+            if path.is_dir() and not file.is_file() and (path / older).is_file():
+                file = path / older
     if not file.is_file():
         raise ModelError(f"model file not found: {file}")
     meta = _read_meta(directory / META_FILE)
     digest = sha256_of(file)
-    if file.suffix != ".skops":
-        if not trust:
-            raise ModelError(
-                f"{file} is a pickle, which runs code when loaded; refusing it (pass --trust-model only if you trust "
-                "whoever made it, or convert it to model.skops)"
-            )
-        import joblib
-
-        data = joblib.load(file)
-    else:
+    if file.suffix in (".npz", ".skops"):
         if meta.get("sha256") != digest and not trust:
             if not meta:
                 raise ModelError(f"{file} has no {META_FILE} beside it; pass --trust-model to load it anyway")
             raise ModelError(f"{file}: sha256 {digest[:12]}... does not match its {META_FILE}; refusing it")
-        data = _load_skops_cached(str(file), digest)
-    # A model saved under another scikit-learn version warns (InconsistentVersionWarning);
-    # the caller's warning filters decide (the tests make it an error).
-    if not isinstance(data, dict) or not {"span", "sentence", "thresholds"} <= set(data):
-        raise ModelError(f"{file}: not a spundetect model (no span, sentence and thresholds entries)")
+        data = _load_npz_cached(str(file), digest) if file.suffix == ".npz" else _load_skops_cached(str(file), digest)
+    elif not trust:
+        raise ModelError(
+            f"{file} is a pickle, which runs code when loaded; refusing it (pass --trust-model only if you trust "
+            "whoever made it, or save it again with a current spundetect)"
+        )
+    else:
+        import joblib
+
+        data = _from_objects(joblib.load(file), file)
     meta = {**meta, "sha256": digest}
-    for part in ("span", "sentence", "context"):
-        _speed_up(data.get(part))
-    return SpinModel(
-        data["span"], data["sentence"], dict(data["thresholds"]), meta, data.get("context"), data.get("context_min_p", 0.0)
-    )
+    return SpinModel(data["span"], data["sentence"], dict(data["thresholds"]), meta, data["context"], data["context_min_p"])
 
 
 def _read_meta(meta_path: Path) -> dict[str, Any]:
@@ -378,23 +463,62 @@ def _read_meta(meta_path: Path) -> dict[str, Any]:
 
 
 @lru_cache(maxsize=4)
-def _load_skops_cached(file: str, digest: str) -> Any:
-    """:func:`_load_skops`, once per file content in a process (the classifiers are only
-    read; ``digest`` keys the cache, so a changed file is loaded again)."""
-    return _load_skops(Path(file))
+def _load_npz_cached(file: str, digest: str) -> dict[str, Any]:
+    """:func:`_load_npz`, once per file content in a process (the stages are only read;
+    ``digest`` keys the cache, so a changed file is loaded again)."""
+    return _load_npz(Path(file))
 
 
-def _release_memory() -> None:
-    """Give the heap that reading a model file left free back to the system (glibc only):
-    skops builds thousands of small arrays through temporaries (about 40 MB for a three-member model)."""
-    import ctypes
-    import gc
-
-    gc.collect()
+def _load_npz(file: Path) -> dict[str, Any]:
+    """The stages and thresholds of a ``model.npz``: plain arrays and a JSON description."""
     try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
+        with np.load(file, allow_pickle=False) as z:
+            arrays = {name: z[name] for name in z.files}
+        spec = json.loads(arrays.pop("spec").tobytes().decode("utf-8"))
+        if spec.get("format") != FILE_FORMAT:
+            raise ModelError(f"{file}: model file format {spec.get('format')}, this version reads {FILE_FORMAT}")
+        data = {stage: _stage_from_spec(spec[stage], arrays) for stage in STAGES}
+        data["thresholds"] = {str(k): float(v) for k, v in spec["thresholds"].items()}
+        data["context_min_p"] = float(spec["context_min_p"])
+    except ModelError:
+        raise
+    except Exception as e:  # whatever a damaged or foreign file raises: one line
+        raise ModelError(f"{file}: not a readable model file ({e.__class__.__name__}: {e})") from None
+    if data["span"] is None or data["sentence"] is None:
+        raise ModelError(f"{file}: not a spundetect model (no span and sentence stages)")
+    return data
+
+
+def _stage_from_spec(spec: Any, arrays: dict[str, np.ndarray]) -> Any:
+    if spec is None:
+        return None
+    if "averaged" in spec:
+        return Averaged([_stage_from_spec(m, arrays) for m in spec["averaged"]], float(spec["gate"]))
+    folds = []
+    for fold in spec["calibrated"]:
+        records, sizes = arrays["trees" + fold["trees"]], arrays["sizes" + fold["trees"]]
+        if records.dtype != NODE_DTYPE or sizes.ndim != 1 or sizes.sum() != len(records):
+            raise ModelError(f"tree arrays {fold['trees']} are not tree node records")
+        folds.append(TreeEnsemble.from_records(records, sizes, float(fold["baseline"])))
+    n_features = int(spec["n_features"])
+    for t in folds:
+        if len(t.leaf) and (t.feature[~t.leaf].max(initial=0) >= n_features or t.children.max() >= len(t.leaf)):
+            raise ModelError(f"tree arrays {fold['trees']} point outside their features or nodes")
+    a, b = (tuple(float(f[k]) for f in spec["calibrated"]) for k in "ab")
+    return Calibrated(tuple(folds), a, b, n_features)
+
+
+@lru_cache(maxsize=4)
+def _load_skops_cached(file: str, digest: str) -> dict[str, Any]:
+    return _from_objects(_load_skops(Path(file)), Path(file))
+
+
+def _from_objects(data: Any, file: Path) -> dict[str, Any]:
+    """The stages of an older model file's objects (scikit-learn's), in the array form."""
+    if not isinstance(data, dict) or not {"span", "sentence", "thresholds"} <= set(data):
+        raise ModelError(f"{file}: not a spundetect model (no span, sentence and thresholds entries)")
+    out = {stage: compact(data.get(stage)) for stage in STAGES}
+    return out | {"thresholds": dict(data["thresholds"]), "context_min_p": data.get("context_min_p", 0.0)}
 
 
 def _load_skops(file: Path) -> Any:
@@ -403,9 +527,7 @@ def _load_skops(file: Path) -> Any:
     from skops.io.exceptions import UntrustedTypesFoundException
 
     try:
-        loaded = sio.load(file, trusted=list(TRUSTED_TYPES))  # refuses any other type before building it
-        _release_memory()
-        return loaded
+        return sio.load(file, trusted=list(TRUSTED_TYPES))  # refuses any other type before building it
     except UntrustedTypesFoundException as e:
         found = str(e).split("\n")[0].removeprefix("Untrusted types found in the file: ").rstrip(".")
         raise ModelError(f"{file}: holds types spundetect does not trust ({found}); refusing it") from None

@@ -184,28 +184,6 @@ def _links(written: str) -> tuple[Link, ...]:
     return tuple(links)
 
 
-@lru_cache(maxsize=200_000)
-def _one_word_links(word: str) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`candidates` (LM ids; forward bit, sources, log degree) with the word's tool
-    links scored as in :func:`_links`: the known-term search's one- and two-hop channels.
-    (The detector's candidates leave tool links out: the packaged classifier was trained
-    without them.)"""
-    ids, evidence = candidates(word)
-    lm = language_model()
-    extra = {lm.vocab[t.original]: t.degree for t in tool_links().originals(word) if t.original in lm.vocab}
-    if not extra:
-        return ids, evidence
-    evidence = evidence.copy()
-    at = {x: i for i, x in enumerate(ids.tolist())}
-    for x in extra:
-        if x in at:
-            evidence[0, at[x]], evidence[1, at[x]] = 1.0, 3.0
-    new = [x for x in extra if x not in at]
-    degree = np.array([extra[x] for x in new], dtype=np.float64)
-    added = np.vstack([np.ones(len(new)), np.full(len(new), 3.0), np.log(degree + 1.0)])
-    return np.concatenate([ids, np.array(new, dtype=np.int64)]), np.hstack([evidence, added])
-
-
 def _options(words: Sequence[str], norm_tokens: Sequence[str], a: int, end: int, w: Weights):
     """(length, emitted words, channel log-weight, source) options starting at token ``a``."""
     pt = phrase_table()
@@ -278,12 +256,12 @@ def _channels_of(word: str, w: Weights) -> tuple[np.ndarray, np.ndarray, np.ndar
     lm = language_model()
     ids = [np.array([lm.vocab.get(word, -1)], dtype=np.int64)]
     scores = [np.array([_keep_score(word, w)], dtype=np.float64)]
-    hop1, evidence = _one_word_links(word)
+    hop1, evidence = candidates(word)
     ids.append(hop1)
     scores.append(_link_scores(lm, hop1, evidence, 0.0, w))
     if w.two_hop > -50:
         for first in hop1.tolist():
-            hop2, evidence = _one_word_links(lm.words[first])
+            hop2, evidence = candidates(lm.words[first])
             ids.append(hop2)
             scores.append(_link_scores(lm, hop2, evidence, w.two_hop, w))
     all_ids = np.concatenate(ids)

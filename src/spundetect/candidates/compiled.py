@@ -13,6 +13,7 @@ import numpy as np
 from ..lexicon import Artifact, ArtifactError, load_artifact
 from ..lm import UNK, language_model
 from .synonyms import MOBY_FWD, MOBY_REV, ROGET, WORDNET, thesaurus
+from .tool_links import tool_links
 
 __all__ = ["FORMAT", "CandidateTable", "candidate_table", "candidates", "computed_candidates"]
 
@@ -69,8 +70,9 @@ def candidate_table() -> CandidateTable | None:
 
 @lru_cache(maxsize=200_000)
 def candidates(word: str) -> tuple[np.ndarray, np.ndarray]:
-    """Known single-word originals of ``word``: their LM ids and one (3, n) array of fwd
-    bit, number of sources and log degree (compact: one entry per word type, cached)."""
+    """Known single-word originals of ``word``, tool links included: their LM ids and one
+    (3, n) array of fwd bit, number of sources and log degree (compact: one entry per word
+    type, cached)."""
     table = candidate_table()
     found = table.get(word) if table is not None else None
     ids, b, degree = found if found is not None else computed_candidates(word)
@@ -79,4 +81,23 @@ def candidates(word: str) -> tuple[np.ndarray, np.ndarray]:
         [(b & MOBY_FWD > 0).astype(np.float64), n_sources.astype(np.float64), np.log(degree.astype(np.float64) + 1.0)],
         dtype=np.float64,
     ).reshape(3, len(ids))
-    return ids, evidence
+    return _with_tool_links(word, ids, evidence)
+
+
+def _with_tool_links(word: str, ids: np.ndarray, evidence: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Add the originals real tools were seen turning into ``word`` (tool links), as links
+    of every thesaurus in the spinner's direction (forward, three sources); a thesaurus
+    link they confirm becomes one."""
+    lm = language_model()
+    extra = {lm.vocab[t.original]: t.degree for t in tool_links().originals(word) if t.original in lm.vocab}
+    if not extra:
+        return ids, evidence
+    evidence = evidence.copy()
+    at = {x: i for i, x in enumerate(ids.tolist())}
+    for x in extra:
+        if x in at:
+            evidence[0, at[x]], evidence[1, at[x]] = 1.0, 3.0
+    new = [x for x in extra if x not in at]
+    degree = np.array([extra[x] for x in new], dtype=np.float64)
+    added = np.vstack([np.ones(len(new)), np.full(len(new), 3.0), np.log(degree + 1.0)])
+    return np.concatenate([ids, np.array(new, dtype=np.int64)]), np.hstack([evidence, added])
