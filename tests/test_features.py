@@ -51,6 +51,11 @@ def test_transformer_names_its_columns():
     assert X.shape == (len(f.token_index_), len(f.get_feature_names_out()))
     assert list(f.get_feature_names_out()) == list(TOKEN_FEATURES)
     assert {d for d, _, _ in f.token_index_} == {0, 1}
+    import pickle
+
+    from sklearn.base import clone  # the class is made on first use, yet clones and pickles as a module-level one
+
+    assert type(pickle.loads(pickle.dumps(f))) is SpinFeatures and type(clone(f)) is SpinFeatures
 
 
 def test_context_rows_see_neighbours_sentence_and_document():

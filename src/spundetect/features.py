@@ -624,5 +624,5 @@ def _spin_features() -> type:
         def get_feature_names_out(self, input_features=None) -> np.ndarray:
             return np.array(TOKEN_FEATURES, dtype=object)
 
-    SpinFeatures.__module__ = __name__
+    SpinFeatures.__module__, SpinFeatures.__qualname__ = __name__, "SpinFeatures"  # found where pickle looks
     return SpinFeatures
