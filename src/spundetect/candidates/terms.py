@@ -21,10 +21,27 @@ __all__ = ["search_terms", "MIN_TERM_COUNT"]
 MIN_TERM_COUNT = 3
 
 
+_STARTS: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}  # (id of keys, shift) -> (keys, starts)
+
+
+def _starts(keys: np.ndarray, shift: int) -> np.ndarray:
+    """Where each leading id's keys start in ``keys``, one entry per id and one past the
+    last (made once per table): a slice is two lookups instead of two binary searches."""
+    cached = _STARTS.get((id(keys), shift))
+    if cached is None or cached[0] is not keys:
+        last = int(keys[-1]) >> shift if len(keys) else 0
+        cached = _STARTS[(id(keys), shift)] = (
+            keys,
+            np.searchsorted(keys, np.arange(last + 2, dtype=np.uint64) << np.uint64(shift)),
+        )
+    return cached[1]
+
+
 def _slices(keys: np.ndarray, first: np.ndarray, shift: int) -> np.ndarray:
     """Indices into ``keys`` of every key whose leading id (key >> shift) is in ``first``."""
-    lo = np.searchsorted(keys, (first.astype(np.uint64) << np.uint64(shift)))
-    hi = np.searchsorted(keys, ((first + 1).astype(np.uint64) << np.uint64(shift)))
+    starts = _starts(keys, shift)
+    end = len(starts) - 1  # ids past the table's last leading id: empty slices at its end
+    lo, hi = starts[np.minimum(first, end)], starts[np.minimum(first + 1, end)]
     lens = hi - lo
     if lens.sum() == 0:
         return np.empty(0, dtype=np.int64)
@@ -67,7 +84,17 @@ def search_terms(
         channel = channel + options[j][1][np.searchsorted(options[j][0], cols[j][rows])]
     found = np.asarray(counts[idx[rows]])
     if limit is not None:
-        best = np.argsort(-(channel + count_weight * np.log(found)), kind="stable")[:limit]
+        best = _best(-(channel + count_weight * np.log(found)), limit)
         rows, channel, found = rows[best], channel[best], found[best]
     words = lm.words
     return [([words[int(c[row])] for c in cols], float(channel[r]), int(found[r])) for r, row in enumerate(rows)]
+
+
+def _best(cost: np.ndarray, limit: int) -> np.ndarray:
+    """``np.argsort(cost, kind="stable")[:limit]``, sorting only the rows that can be among
+    them (every row tied with the last one kept, so the order is the same)."""
+    if limit < len(cost):
+        last = np.partition(cost, limit - 1)[limit - 1]
+        within = np.flatnonzero(cost <= last)  # in row order, so a stable sort keeps ties as the full one does
+        return within[np.argsort(cost[within], kind="stable")][:limit]
+    return np.argsort(cost, kind="stable")[:limit]
