@@ -113,3 +113,26 @@ def test_abbreviation_after_a_term(words, letters):
 )
 def test_spells(words, letters, expected):
     assert spells(words.split(), letters) is expected
+
+
+def test_term_search_slices_and_best_terms_match_a_full_search():
+    """The known-term search's shortcuts (slices by leading word, the best terms without a
+    full sort) give what binary searches and a stable full sort give, ties and ids past the
+    table included."""
+    import numpy as np
+
+    from spundetect.candidates.terms import _best, _slices
+    from spundetect.lm import BITS, language_model
+
+    rng = np.random.default_rng(0)
+    for n, name in ((2, "bi_keys"), (3, "tri_keys")):
+        keys, shift = language_model().artifact.arrays[name], BITS * (n - 1)
+        for _ in range(20):
+            first = np.unique(rng.integers(0, len(language_model().words) + 5, size=int(rng.integers(1, 200))))
+            lo = np.searchsorted(keys, first.astype(np.uint64) << np.uint64(shift))
+            hi = np.searchsorted(keys, (first + 1).astype(np.uint64) << np.uint64(shift))
+            expected = np.concatenate([np.arange(a, b) for a, b in zip(lo, hi)])
+            assert np.array_equal(_slices(keys, first, shift), expected)
+    for size, limit in ((1, 3), (50, 3), (5000, 20), (5000, 6000)):
+        cost = np.round(rng.normal(size=size), 1)  # many ties
+        assert np.array_equal(_best(cost, limit), np.argsort(cost, kind="stable")[:limit])
