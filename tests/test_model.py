@@ -214,6 +214,21 @@ def test_a_model_file_with_other_arrays_is_refused(tmp_path):
     (tmp_path / "meta.json").write_text(json.dumps({"sha256": sha256_of(f)}))
     with pytest.raises(ModelError, match="not a readable model file|not tree node records"):
         load_model(tmp_path)
+    # a tree whose split points back at itself (a walk that would never end) is refused too
+    from spundetect.model import NODE_DTYPE
+
+    loop = np.zeros(3, dtype=NODE_DTYPE)
+    loop["left"], loop["right"], loop["is_leaf"] = [0, 0, 0], [2, 0, 0], [0, 1, 1]
+    spec["span"] = spec["sentence"] = {"calibrated": [{"trees": "0", "baseline": 0.0, "a": -1.0, "b": 0.0}], "n_features": 1}
+    arrays = {"spec": np.frombuffer(json.dumps(spec).encode(), dtype=np.uint8), "trees0": loop, "sizes0": np.array([3])}
+    f.write_bytes(_npz_bytes(arrays))
+    (tmp_path / "meta.json").write_text(json.dumps({"sha256": sha256_of(f)}))
+    with pytest.raises(ModelError, match="not trees"):
+        load_model(tmp_path)
+    loop["left"] = 1  # the same tree, well formed, loads
+    f.write_bytes(_npz_bytes(arrays))
+    (tmp_path / "meta.json").write_text(json.dumps({"sha256": sha256_of(f)}))
+    assert load_model(tmp_path).span.predict_proba(np.zeros((1, 1))).shape == (1, 2)
     f.write_bytes(b"PK\x03\x04 not a zip")
     (tmp_path / "meta.json").write_text(json.dumps({"sha256": sha256_of(f)}))
     with pytest.raises(ModelError, match="not a readable model file"):

@@ -477,7 +477,7 @@ def _load_npz(file: Path) -> dict[str, Any]:
         spec = json.loads(arrays.pop("spec").tobytes().decode("utf-8"))
         if spec.get("format") != FILE_FORMAT:
             raise ModelError(f"{file}: model file format {spec.get('format')}, this version reads {FILE_FORMAT}")
-        data = {stage: _stage_from_spec(spec[stage], arrays) for stage in STAGES}
+        data = {stage: _stage_from_spec(spec.get(stage), arrays) for stage in STAGES}
         data["thresholds"] = {str(k): float(v) for k, v in spec["thresholds"].items()}
         data["context_min_p"] = float(spec["context_min_p"])
     except ModelError:
@@ -494,18 +494,29 @@ def _stage_from_spec(spec: Any, arrays: dict[str, np.ndarray]) -> Any:
         return None
     if "averaged" in spec:
         return Averaged([_stage_from_spec(m, arrays) for m in spec["averaged"]], float(spec["gate"]))
-    folds = []
+    folds, n_features = [], int(spec["n_features"])
     for fold in spec["calibrated"]:
         records, sizes = arrays["trees" + fold["trees"]], arrays["sizes" + fold["trees"]]
-        if records.dtype != NODE_DTYPE or sizes.ndim != 1 or sizes.sum() != len(records):
+        if records.dtype != NODE_DTYPE or sizes.ndim != 1 or (sizes < 1).any() or sizes.sum() != len(records):
             raise ModelError(f"tree arrays {fold['trees']} are not tree node records")
-        folds.append(TreeEnsemble.from_records(records, sizes, float(fold["baseline"])))
-    n_features = int(spec["n_features"])
-    for t in folds:
-        if len(t.leaf) and (t.feature[~t.leaf].max(initial=0) >= n_features or t.children.max() >= len(t.leaf)):
-            raise ModelError(f"tree arrays {fold['trees']} point outside their features or nodes")
+        trees = TreeEnsemble.from_records(records, sizes, float(fold["baseline"]))
+        if not _well_formed(trees, n_features):
+            raise ModelError(f"tree arrays {fold['trees']} are not trees over {n_features} features")
+        folds.append(trees)
     a, b = (tuple(float(f[k]) for f in spec["calibrated"]) for k in "ab")
     return Calibrated(tuple(folds), a, b, n_features)
+
+
+def _well_formed(trees: TreeEnsemble, n_features: int) -> bool:
+    """Every split reads one of ``n_features`` features and sends rows to later nodes of its
+    own tree, so every walk ends at a leaf."""
+    inner = np.flatnonzero(~trees.leaf)
+    end = np.repeat(trees.roots + trees.sizes, trees.sizes)[inner]  # one past each node's tree
+    children = trees.children.reshape(-1, 2)[inner]
+    feature = trees.feature[inner]
+    return bool(
+        ((feature >= 0) & (feature < n_features)).all() and ((children > inner[:, None]) & (children < end[:, None])).all()
+    )
 
 
 @lru_cache(maxsize=4)
