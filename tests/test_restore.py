@@ -136,3 +136,62 @@ def test_term_search_slices_and_best_terms_match_a_full_search():
     for size, limit in ((1, 3), (50, 3), (5000, 20), (5000, 6000)):
         cost = np.round(rng.normal(size=size), 1)  # many ties
         assert np.array_equal(_best(cost, limit), np.argsort(cost, kind="stable")[:limit])
+
+
+@pytest.mark.parametrize("collide", [False, True])
+def test_distinct_hypotheses_match_joining_every_text(monkeypatch, collide):
+    """Each distinct text's best row, in the order texts first occur, and the last row that
+    reads as written: the same as joining every row's text, when one text is split between
+    head and tail in different ways, and when every key collides (texts then decide)."""
+    import numpy as np
+
+    from spundetect import restore
+
+    if collide:
+        monkeypatch.setattr(
+            restore, "_text_hashes", lambda texts: (np.zeros(len(texts), dtype=np.uint64), np.ones(len(texts), dtype=np.uint64))
+        )
+    rng = np.random.default_rng(1)
+    heads, tails = ["", "a", "a b", "b", "a b c"], ["", "c", "b c", "d", "c d"]
+    for _ in range(30):
+        n = int(rng.integers(1, 60))
+        hyp = restore._Hypotheses(
+            heads, rng.integers(0, len(heads), n), tails, rng.integers(0, len(tails), n),
+            *(np.zeros(n) for _ in range(6)),
+        )  # fmt: skip
+        total = np.round(rng.normal(size=n), 1)  # ties
+        texts = [restore._join(heads[a], tails[b]) for a, b in zip(hyp.head, hyp.tail)]
+        best: dict[str, int] = {}
+        for i, t in enumerate(texts):
+            if t not in best or total[i] > total[best[t]]:
+                best[t] = i
+        written = texts[int(rng.integers(0, n))]
+        rows, identity = restore._distinct(hyp, total, written)
+        assert rows.tolist() == list(best.values())
+        assert identity == max(i for i, t in enumerate(texts) if t == written)
+        assert restore._distinct(hyp, total, "never written")[1] is None
+
+
+def test_extending_shared_histories_gives_the_same_log_probabilities():
+    """Extending each hypothesis's history by many options looks each trigram context up
+    once, and the words after a span are looked up once per last word; the
+    log-probabilities and new histories are those of one lookup per row."""
+    import numpy as np
+
+    from spundetect.lm import language_model
+    from spundetect.restore import _extend, _extend_by, _grid
+
+    lm = language_model()
+    ids = lm.ids("the results of the study were in line with the new policy".split())
+    u, v = np.append(ids[:-1], [-1, -1]), np.append(ids[1:], [ids[0], -1])
+    grid = _grid([lm.ids(p.split()).tolist() for p in ("of", "the new", "policy of the", "study", "were")])
+    rows = np.repeat(np.arange(len(u)), len(grid))
+    cols = np.tile(np.arange(len(grid)), len(u))
+    got = _extend(lm, u, v, grid[cols], rows)
+    want = _extend(lm, u[rows], v[rows], grid[cols])
+    for a, b in zip(got, want):
+        assert np.array_equal(a, b)
+    for right in ("", "policy", "of the new", "study </s>"):  # the words after a span, the same for every row
+        ids = lm.ids(right.split())
+        want = _extend(lm, u, v, np.tile(ids, (len(u), 1)))[0]
+        assert np.array_equal(_extend_by(lm, u, v, ids), want)

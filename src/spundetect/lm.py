@@ -119,9 +119,12 @@ class LanguageModel:
     def known(self, word: str) -> bool:
         return word in self.vocab
 
-    def logprob_ids(self, u: np.ndarray, v: np.ndarray, w: np.ndarray) -> np.ndarray:
+    def logprob_ids(
+        self, u: np.ndarray, v: np.ndarray, w: np.ndarray, context: tuple[np.ndarray, np.ndarray] | None = None
+    ) -> np.ndarray:
         """Natural-log p(w | u v) for arrays of word ids; a negative id means "no history"
-        (v < 0: the unigram probability; u < 0: the bigram)."""
+        (v < 0: the unigram probability; u < 0: the bigram). ``context``: :meth:`contexts`
+        of (u, v) where the caller has it (many words after few histories)."""
         ar = self.artifact.arrays
         u, v, w = np.asarray(u), np.asarray(v), np.asarray(w)
         p1 = np.exp(ar["uni_logp"][w].astype(np.float64))
@@ -130,12 +133,18 @@ class LanguageModel:
         p2 = np.where(v < 0, p1, p2)
         uu = np.maximum(u, 0)
         # a trigram (u v w) is only stored when its context (u v) is: look up the rest only
-        _, g3, _, seen = self._pair(uu, vv)
+        g3, seen = self.contexts(uu, vv) if context is None else context
         p3 = p2.copy()
         at = np.flatnonzero(seen & (u >= 0) & (v >= 0))
         p3[at] = self._tri.lookup(ar["tri_a"], pack(uu[at], vv[at], w[at]), 0.0) + g3[at] * p2[at]
         # <unk> stands for many rare types: share its mass among them.
         return np.log(p3) - np.where(w == 2, self._log_unk_types, 0.0)
+
+    def contexts(self, u: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(back-off G3 of each trigram context (u v), or 1; whether it is a stored context),
+        for ids >= 0."""
+        _, g3, _, seen = self._pair(np.asarray(u), np.asarray(v))
+        return g3, seen
 
     @cached_property
     def _pairs(self) -> tuple[KeyIndex, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

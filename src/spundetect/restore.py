@@ -88,10 +88,19 @@ class _Hypotheses:
         heads, tails = self.heads, self.tails
         return [_join(heads[a], tails[b]) for a, b in zip(self.head.tolist(), self.tail.tolist())]
 
+    def text(self, i: int) -> str:
+        return _join(self.heads[self.head[i]], self.tails[self.tail[i]])
+
+    def keys(self) -> np.ndarray:
+        """A 64-bit hash of each row's text, computed without joining it: equal texts have
+        equal keys (a key shared by different texts is possible, so callers compare texts
+        where keys are shared)."""
+        head_hash, _ = _text_hashes(self.heads)
+        tail_hash, tail_shift = _text_hashes(self.tails)
+        return head_hash[self.head] * tail_shift[self.tail] + tail_hash[self.tail]
+
     def take(self, rows: np.ndarray) -> _Hypotheses:
-        heads, tails = self.heads, self.tails
-        texts = [_join(heads[a], tails[b]) for a, b in zip(self.head[rows].tolist(), self.tail[rows].tolist())]
-        return _Hypotheses.of(texts, *(getattr(self, f)[rows] for f in _ARRAYS))
+        return _Hypotheses(self.heads, self.head[rows], self.tails, self.tail[rows], *(getattr(self, f)[rows] for f in _ARRAYS))
 
     @staticmethod
     def concat(parts: Sequence[_Hypotheses]) -> _Hypotheses:
@@ -113,6 +122,24 @@ _ARRAYS = ("channel", "u", "v", "lm", "changed", "phrase")
 
 def _join(a: str, b: str) -> str:
     return f"{a} {b}" if a and b else a or b
+
+
+_HASH_BASE = 0x9E3779B97F4A7C15
+_U64 = (1 << 64) - 1
+
+
+def _text_hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Per text, the polynomial hash of its space-separated words (mod 2**64) and the base to
+    the power of its word count: the hash of ``_join(a, b)`` is ``hash(a) * shift(b) + hash(b)``."""
+    hashes, shifts = [], []
+    for text in texts:
+        h, shift = 0, 1
+        for word in text.split(" ") if text else ():
+            h = (h * _HASH_BASE + (hash(word) & _U64)) & _U64
+            shift = (shift * _HASH_BASE) & _U64
+        hashes.append(h)
+        shifts.append(shift)
+    return np.array(hashes, dtype=np.uint64), np.array(shifts, dtype=np.uint64)
 
 
 @dataclass(frozen=True)
@@ -259,11 +286,11 @@ def _channels_of(word: str, w: Weights) -> tuple[np.ndarray, np.ndarray, np.ndar
     hop1, evidence = candidates(word)
     ids.append(hop1)
     scores.append(_link_scores(lm, hop1, evidence, 0.0, w))
-    if w.two_hop > -50:
-        for first in hop1.tolist():
-            hop2, evidence = candidates(lm.words[first])
-            ids.append(hop2)
-            scores.append(_link_scores(lm, hop2, evidence, w.two_hop, w))
+    hops = [candidates(lm.words[first]) for first in hop1.tolist()] if w.two_hop > -50 else []
+    if hops:  # every second hop scored at once
+        hop2, evidence = np.concatenate([h[0] for h in hops]), np.concatenate([h[1] for h in hops], axis=1)
+        ids.append(hop2)
+        scores.append(_link_scores(lm, hop2, evidence, w.two_hop, w))
     all_ids = np.concatenate(ids)
     uniq, first_seen = np.unique(all_ids, return_index=True)
     keep = uniq >= 0
@@ -283,22 +310,48 @@ def _grid(seqs: Sequence[list[int]]) -> np.ndarray:
     return np.array([x + [-1] * (width - len(x)) for x in seqs], dtype=np.int64).reshape(len(seqs), width)
 
 
-def _extend(lm, u: np.ndarray, v: np.ndarray, grid: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _extend(
+    lm, u: np.ndarray, v: np.ndarray, grid: np.ndarray, rows: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """LM log p of each row of ``grid`` (ids padded with -1, see :func:`_grid`) after its
-    (u, v) history; new histories."""
+    (u, v) history; new histories. With ``rows``, ``u`` and ``v`` are the hypotheses'
+    histories and ``rows`` says which one each row of ``grid`` extends (their trigram
+    contexts are then looked up once each)."""
+    context = None
+    if rows is not None:
+        g3, seen = lm.contexts(np.maximum(u, 0), np.maximum(v, 0))
+        context, u, v = (g3[rows], seen[rows]), u[rows], v[rows]
     total = np.zeros(len(grid))
     u, v = u.copy(), v.copy()
     for t in range(grid.shape[1]):
         w = grid[:, t]
         mask = w >= 0
         if mask.all():
-            total += lm.logprob_ids(u, v, w)
-            u, v = v, w.copy()
+            total += lm.logprob_ids(u, v, w, context)
+            u, v, context = v, w.copy(), None
             continue
         w = w[mask]
-        total[mask] += lm.logprob_ids(u[mask], v[mask], w)
+        total[mask] += lm.logprob_ids(u[mask], v[mask], w, None if context is None else (context[0][mask], context[1][mask]))
+        context = None
         u[mask], v[mask] = v[mask], w
     return total, u, v
+
+
+def _extend_by(lm, u: np.ndarray, v: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """``_extend(lm, u, v, np.tile(ids, (len(u), 1)))[0]``: every history followed by the
+    same words. After the first of them a row's history is its last word and those words,
+    so the later ones are looked up once per distinct last word."""
+    total = np.zeros(len(u))
+    if not len(ids) or not len(u):
+        return total
+    total += lm.logprob_ids(u, v, np.full(len(u), ids[0]))
+    if len(ids) > 1:
+        last, inverse = np.unique(v, return_inverse=True)
+        hu, hv = last, np.full(len(last), ids[0])
+        for w in ids[1:].tolist():
+            total += lm.logprob_ids(hu, hv, np.full(len(last), w))[inverse]
+            hu, hv = hv, np.full(len(last), w)
+    return total
 
 
 def restore_span(
@@ -377,7 +430,7 @@ def _beam_search(lm, words, norm_tokens, start: int, end: int, weights: Weights,
         o = _Options.of(lm, opts)
         rows = np.repeat(np.arange(len(current)), len(opts))
         cols = np.tile(np.arange(len(opts)), len(current))
-        lp, nu, nv = _extend(lm, current.u[rows], current.v[rows], o.grid[cols])
+        lp, nu, nv = _extend(lm, current.u, current.v, o.grid[cols], rows)
         lengths = o.length[cols]
         for length in np.unique(lengths).tolist():
             at = np.flatnonzero(lengths == length)
@@ -403,7 +456,7 @@ def _ranked(
     bracket, spelt = abbreviation
     written = " ".join(norm_tokens[start:end])
     right = norm_tokens[end : end + 2] + ([EOS] if context and end + 2 >= len(norm_tokens) else [])
-    lp_right, _, _ = _extend(lm, final.u, final.v, np.tile(lm.ids(right), (len(final), 1)))
+    lp_right = _extend_by(lm, final.u, final.v, lm.ids(right))
     lm_total = final.lm + lp_right
     total = weights.lm * lm_total + final.channel
     if spelt:
@@ -414,23 +467,14 @@ def _ranked(
         rows = np.flatnonzero((total >= total.max() - NEGLIGIBLE) | (final.changed == 0))  # and the span as written
         if len(rows) < len(final):
             final, total, lm_total = final.take(rows), total[rows], lm_total[rows]
-    best: dict[str, int] = {}  # each text's best row (the first of equals)
-    identity = None
-    scores = total.tolist()
-    for i, text in enumerate(final.texts):
-        j = best.get(text)
-        if j is None or scores[i] > scores[j]:
-            best[text] = i
-        if text == written:
-            identity = i
-    rows = np.fromiter(best.values(), dtype=np.int64, count=len(best))
+    rows, identity = _distinct(final, total, written)
     post = np.exp(total[rows] - total[rows].max())
     post /= post.sum()
     seen = {c.text for c in out}
     rest = 1.0 - sum(c.score for c in out)  # what a fingerprint hit leaves to the search
     for n in np.argsort(-post, kind="stable").tolist():
         i = int(rows[n])
-        text = final.texts[i]
+        text = final.text(i)
         if text == written or text in seen:
             continue
         gain = float(lm_total[i] - lm_total[identity]) if identity is not None else 0.0
@@ -439,6 +483,32 @@ def _ranked(
         if len(out) >= k:
             break
     return out
+
+
+def _distinct(final: _Hypotheses, total: np.ndarray, written: str) -> tuple[np.ndarray, int | None]:
+    """Each distinct text's best row (the first of equals), in the order the texts first
+    occur; and the last row that reads ``written`` (None if none). Texts are joined only
+    where rows share a key (:meth:`_Hypotheses.keys`): almost every row's text is distinct."""
+    key = final.keys()
+    order = np.argsort(key, kind="stable")
+    sorted_key = key[order]
+    starts = np.flatnonzero(np.concatenate([[True], sorted_key[1:] != sorted_key[:-1]]))
+    sizes = np.diff(np.append(starts, len(key)))
+    best, first = [order[starts[sizes == 1]]], [order[starts[sizes == 1]]]
+    scores = total.tolist()
+    for a, n in zip(starts[sizes > 1].tolist(), sizes[sizes > 1].tolist()):
+        group: dict[str, list[int]] = {}  # text -> [best row, first row]; rows in ascending order
+        for i in order[a : a + n].tolist():
+            got = group.setdefault(final.text(i), [i, i])
+            if scores[i] > scores[got[0]]:
+                got[0] = i
+        best.append(np.array([g[0] for g in group.values()], dtype=np.int64))
+        first.append(np.array([g[1] for g in group.values()], dtype=np.int64))
+    rows, firsts = np.concatenate(best), np.concatenate(first)
+    rows = rows[np.argsort(firsts, kind="stable")]
+    written_key = _text_hashes([written])[0][0]
+    identity = next((i for i in np.flatnonzero(key == written_key)[::-1].tolist() if final.text(i) == written), None)
+    return rows, identity
 
 
 def _bracket_after(words: Sequence[str], end: int, gap: int = 3) -> int | None:

@@ -6,8 +6,8 @@ one split by a hash of its text (train 70 %, validation 15 %, test 15 %). Half o
 sentences of each split stay clean; the other half are spun by one of the profiles in
 ``build.spinner.PROFILES``, chosen round-robin. The seeds and ``shared/eval`` are never read.
 
-With ``genres=True`` (``spundetect train --genres``; the packaged model is trained without),
-the genre files (fiction, reviews, biomedical abstracts, technical documentation, forum
+With ``genres`` (names from ``eval_real.GENRES``: ``spundetect train --genre NAME`` or
+``--genres`` for all; the packaged model is trained without), those genre files (fiction, reviews, biomedical abstracts, technical documentation, forum
 posts: one paragraph a line, none of it in the LM) add up to GENRE_SENTENCES sentences
 each: every so many paragraphs from the first ``GENRE_HOLDOUT`` of the file (the rest is
 held back to measure false alarms, ``spundetect.eval_real``), split into sentences that
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from .. import segment
-from ..eval_real import GENRE_HOLDOUT, GENRES
+from ..eval_real import GENRE_HOLDOUT
 from .sources import corpus_files, read_lines, sha256_file, shared_dir
 from .spinner import ALL_PROFILES, PROFILES, Spinner
 
@@ -68,7 +68,7 @@ DOC_SIZES = (1, 1, 2, 4, 8, 12, 16, 24)
 
 
 def make_documents(
-    split: str, n_sentences: int, seed: int = 0, profiles: tuple[str, ...] = tuple(PROFILES), genres: bool = False
+    split: str, n_sentences: int, seed: int = 0, profiles: tuple[str, ...] = tuple(PROFILES), genres: tuple[str, ...] = ()
 ) -> list[Document]:
     """Documents of a split with about ``n_sentences`` sentences in all: half of them clean,
     the rest spun whole by one profile each (round-robin), sizes drawn from DOC_SIZES.
@@ -119,9 +119,9 @@ def _bucket(line: str) -> int:
 
 
 @cache
-def split_lines(split: str, genres: bool = False) -> tuple[tuple[str, str], ...]:
-    """(file name, line) pairs of a split, in corpus order: LM held-out lines, then (with
-    ``genres``) the sentences of the genre paragraphs taken for training (:func:`genre_sentences`)."""
+def split_lines(split: str, genres: tuple[str, ...] = ()) -> tuple[tuple[str, str], ...]:
+    """(file name, line) pairs of a split, in corpus order: LM held-out lines, then the
+    sentences of the paragraphs of the ``genres`` files taken for training (:func:`genre_sentences`)."""
     lo, hi = SPLITS[split]
     out = []
     for path in corpus_files():
@@ -130,7 +130,7 @@ def split_lines(split: str, genres: bool = False) -> tuple[tuple[str, str], ...]
         for line in read_lines(path, split="holdout"):
             if lo <= _bucket(line) < hi:
                 out.append((path.name, line))
-    for name in GENRES if genres else ():
+    for name in genres:
         for paragraph, sentences in genre_sentences(name):
             if lo <= _bucket(paragraph) < hi:
                 out += [(f"{name}.txt", s) for s in sentences]
@@ -179,10 +179,9 @@ def make_examples(split: str, n: int, seed: int = 0, profiles: tuple[str, ...] =
     return out
 
 
-def datasheet(genres: bool = False) -> dict:
+def datasheet(genres: tuple[str, ...] = ()) -> dict:
     """Counts and checksums of what the splits are made from (for corpus/ and meta.json)."""
     files = {p.name: sha256_file(p) for p in corpus_files() if p.name in FILES}
-    if genres:
-        files |= {f"{g}.txt": sha256_file(shared_dir() / "corpus" / f"{g}.txt") for g in GENRES}
+    files |= {f"{g}.txt": sha256_file(shared_dir() / "corpus" / f"{g}.txt") for g in genres}
     counts = {s: len(split_lines(s, genres)) for s in SPLITS}
     return {"files_sha256": files, "holdout_lines_per_split": counts, "splits_percent": SPLITS, "clean_share": CLEAN_SHARE}

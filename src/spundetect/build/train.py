@@ -140,10 +140,11 @@ def _threshold_for_rate(clean_scores: np.ndarray, rate: float) -> float:
 @dataclass(frozen=True)
 class TrainingData:
     """What the documents are drawn from: spinner profiles (``build.spinner.ALL_PROFILES``
-    names) and whether the genre files join the corpus lines (``build.dataset``)."""
+    names) and the genre files (``eval_real.GENRES`` names) that join the corpus lines
+    (``build.dataset``)."""
 
     profiles: tuple[str, ...] = tuple(PROFILES)
-    genres: bool = False
+    genres: tuple[str, ...] = ()
 
     def documents(self, split: str, n: int, seed: int) -> list[Document]:
         return make_documents(split, n, seed, self.profiles, self.genres)
@@ -346,7 +347,7 @@ def _model_meta(seed: int, members: int, data: TrainingData, n_sentences: list, 
         "metrics": metrics,
     }
     if data != TrainingData():
-        meta["training"]["profiles"], meta["training"]["genres"] = list(data.profiles), data.genres
+        meta["training"]["profiles"], meta["training"]["genres"] = list(data.profiles), list(data.genres)
     if members > 1:
         meta["members"] = [seed + i for i in range(members)]
         meta["training"]["train_sentences"] = n_sentences

@@ -49,7 +49,7 @@ class CandidateTable:
             return _NONE if word == word.lower() and self.artifact.header.get("complete") else None
         ar = self.artifact.arrays
         a, b = int(ar["indptr"][i]), int(ar["indptr"][i + 1])
-        return ar["ids"][a:b].astype(np.int64), ar["bits"][a:b].astype(np.int64), ar["degree"][a:b].astype(np.int64)
+        return ar["ids"][a:b].astype(np.int64), ar["bits"][a:b], ar["degree"][a:b]  # bits and degree as stored
 
 
 @cache
@@ -76,12 +76,21 @@ def candidates(word: str) -> tuple[np.ndarray, np.ndarray]:
     table = candidate_table()
     found = table.get(word) if table is not None else None
     ids, b, degree = found if found is not None else computed_candidates(word)
-    n_sources = (b & (MOBY_FWD | MOBY_REV) > 0).astype(np.int64) + (b & WORDNET > 0) + (b & ROGET > 0)
-    evidence = np.array(
-        [(b & MOBY_FWD > 0).astype(np.float64), n_sources.astype(np.float64), np.log(degree.astype(np.float64) + 1.0)],
-        dtype=np.float64,
-    ).reshape(3, len(ids))
+    forward, n_sources, log_degree = _evidence_tables()
+    if len(degree) and degree.max() >= len(log_degree):
+        log_degree = np.log(np.arange(degree.max() + 1, dtype=np.float64) + 1.0)
+    evidence = np.array([forward[b], n_sources[b], log_degree[degree]], dtype=np.float64).reshape(3, len(ids))
     return _with_tool_links(word, ids, evidence)
+
+
+@cache
+def _evidence_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """By evidence bits: the forward bit and the number of thesauri (0 to 3); by degree:
+    log(degree + 1). Gathers instead of arithmetic on each word's links."""
+    b = np.arange(256, dtype=np.int64)
+    n_sources = (b & (MOBY_FWD | MOBY_REV) > 0).astype(np.int64) + (b & WORDNET > 0) + (b & ROGET > 0)
+    log_degree = np.log(np.arange(1 << 16, dtype=np.float64) + 1.0)
+    return (b & MOBY_FWD > 0).astype(np.float64), n_sources.astype(np.float64), log_degree
 
 
 def _with_tool_links(word: str, ids: np.ndarray, evidence: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

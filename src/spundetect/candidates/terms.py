@@ -5,7 +5,7 @@ Instead, search the language model's tables of attested bigrams and trigrams: a 
 candidate when every word is the written word or one of its thesaurus neighbours (one or
 two hops). The tables are sorted by packed key, so all n-grams that start with a given word
 form one contiguous slice: the search gathers those slices for the first position's
-candidates and filters the rest with ``np.isin``.
+candidates and filters the rest through a table of each position's allowed words.
 """
 
 from __future__ import annotations
@@ -73,21 +73,30 @@ def search_terms(
     idx = idx[np.asarray(counts[idx]) >= min_count]
     k = np.asarray(keys[idx]).astype(np.int64)
     cols = [(k >> (BITS * (n - 1 - j))) & MASK for j in range(n)]
+    tables = [_score_table(ids, scores, len(lm.words)) for ids, scores in options]
     keep = np.ones(len(k), dtype=bool)
     for j in range(1, n):
-        keep &= np.isin(cols[j], options[j][0])
+        keep &= ~np.isnan(tables[j][cols[j]])
     rows = np.flatnonzero(keep)
     if not len(rows):
         return []
-    channel = options[0][1][np.searchsorted(options[0][0], cols[0][rows])]
+    channel = tables[0][cols[0][rows]]
     for j in range(1, n):
-        channel = channel + options[j][1][np.searchsorted(options[j][0], cols[j][rows])]
+        channel = channel + tables[j][cols[j][rows]]
     found = np.asarray(counts[idx[rows]])
     if limit is not None:
         best = _best(-(channel + count_weight * np.log(found)), limit)
         rows, channel, found = rows[best], channel[best], found[best]
     words = lm.words
     return [([words[int(c[row])] for c in cols], float(channel[r]), int(found[r])) for r, row in enumerate(rows)]
+
+
+def _score_table(ids: np.ndarray, scores: np.ndarray, size: int) -> np.ndarray:
+    """Each word id's channel log-weight at one position, NaN where it is not an option: a
+    gather answers both whether an n-gram's word is allowed and its weight."""
+    table = np.full(size, np.nan)
+    table[ids] = scores
+    return table
 
 
 def _best(cost: np.ndarray, limit: int) -> np.ndarray:
