@@ -706,7 +706,10 @@ def train(
         None, "--profile", help="Add a spinner profile to the four defaults (repeatable): tool."
     ),
     genre: Optional[list[str]] = typer.Option(
-        None, "--genre", help="Add a corpus genre's training part (repeatable): fiction_gutenberg, reviews, biomedical_abstracts, tech_docs, forum_posts."
+        None,
+        "--genre",
+        help="Add a corpus genre's training part (repeatable): fiction_gutenberg, reviews, biomedical_abstracts, "
+        "tech_docs, forum_posts.",
     ),
     genres: bool = typer.Option(False, "--genres", help="Add every corpus genre (all --genre names)."),
 ) -> None:

@@ -6,13 +6,14 @@ one split by a hash of its text (train 70 %, validation 15 %, test 15 %). Half o
 sentences of each split stay clean; the other half are spun by one of the profiles in
 ``build.spinner.PROFILES``, chosen round-robin. The seeds and ``shared/eval`` are never read.
 
-With ``genres`` (names from ``eval_real.GENRES``: ``spundetect train --genre NAME`` or
-``--genres`` for all; the packaged model is trained without), those genre files (fiction, reviews, biomedical abstracts, technical documentation, forum
-posts: one paragraph a line, none of it in the LM) add up to GENRE_SENTENCES sentences
-each: every so many paragraphs from the first ``GENRE_HOLDOUT`` of the file (the rest is
-held back to measure false alarms, ``spundetect.eval_real``), split into sentences that
-stay together (a paragraph goes to one split, and its sentences follow each other, so a
-document of consecutive lines reads as the paragraph did).
+With ``genres`` (names from ``eval_real.GENRES``: ``spundetect train --genre NAME``, or
+``--genres`` for all; the packaged model is trained without), those genre files (fiction,
+reviews, biomedical abstracts, technical documentation, forum posts: one paragraph a line,
+none of it in the LM) add up to GENRE_SENTENCES sentences each: every so many paragraphs
+from the first ``GENRE_HOLDOUT`` of the file (the rest is held back to measure false
+alarms, ``spundetect.eval_real``), split into sentences that stay together (a paragraph
+goes to one split, and its sentences follow each other, so a document of consecutive lines
+reads as the paragraph did).
 """
 
 from __future__ import annotations
