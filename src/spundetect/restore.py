@@ -131,15 +131,17 @@ _U64 = (1 << 64) - 1
 def _text_hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     """Per text, the polynomial hash of its space-separated words (mod 2**64) and the base to
     the power of its word count: the hash of ``_join(a, b)`` is ``hash(a) * shift(b) + hash(b)``."""
-    hashes, shifts = [], []
-    for text in texts:
-        h, shift = 0, 1
-        for word in text.split(" ") if text else ():
-            h = (h * _HASH_BASE + (hash(word) & _U64)) & _U64
-            shift = (shift * _HASH_BASE) & _U64
-        hashes.append(h)
-        shifts.append(shift)
-    return np.array(hashes, dtype=np.uint64), np.array(shifts, dtype=np.uint64)
+    pairs = [_text_hash(text) for text in texts]
+    return np.array([h for h, _ in pairs], dtype=np.uint64), np.array([s for _, s in pairs], dtype=np.uint64)
+
+
+@lru_cache(maxsize=200_000)
+def _text_hash(text: str) -> tuple[int, int]:
+    h, shift = 0, 1
+    for word in text.split(" ") if text else ():
+        h = (h * _HASH_BASE + (hash(word) & _U64)) & _U64
+        shift = (shift * _HASH_BASE) & _U64
+    return h, shift
 
 
 @dataclass(frozen=True)
