@@ -114,3 +114,29 @@ def test_a_stale_candidate_table_is_not_used(monkeypatch, caplog):
         assert "other lm/thesaurus data" in caplog.text
     finally:
         compiled.candidate_table.cache_clear()
+
+
+def test_candidate_evidence_from_lookup_tables_matches_the_formula():
+    """The forward bit, number of thesauri and log degree of each candidate, read from
+    lookup tables, are what the arithmetic on its evidence bits and degree gives, for table
+    words and for words the computed path answers (capitals)."""
+    import random
+
+    import numpy as np
+
+    from spundetect.candidates.compiled import candidate_table, candidates, computed_candidates
+    from spundetect.candidates.synonyms import MOBY_FWD, MOBY_REV, ROGET, WORDNET
+    from spundetect.candidates.tool_links import tool_links
+
+    words = random.Random(5).sample(sorted(candidate_table().index), 300) + ["Network", "Said", "Training"]
+    checked = 0
+    for w in words:
+        ids, b, degree = computed_candidates(w)
+        if len(ids) == 0 or tool_links().originals(w):  # tool links: test_tool_links.py
+            continue
+        n_sources = (b & (MOBY_FWD | MOBY_REV) > 0).astype(np.int64) + (b & WORDNET > 0) + (b & ROGET > 0)
+        want = np.array([(b & MOBY_FWD > 0), n_sources, np.log(degree.astype(np.float64) + 1.0)], dtype=np.float64)
+        got_ids, got = candidates(w)
+        assert np.array_equal(got_ids, ids) and np.array_equal(got, want), w
+        checked += 1
+    assert checked > 100
