@@ -372,6 +372,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--only-translated", action="store_true", help="run the machine-translation signal's cost alone (merged into --out)"
     )
+    ap.add_argument(
+        "--rounds", type=int, default=2, help="turns of the check without and with the machine-translation signal (best of each)"
+    )
     args = ap.parse_args(argv)
     if args.only_trace:
         return _only_part(args, "trace", lambda tmp: bench_trace(tmp, args.trace_documents), _print_trace)
@@ -379,7 +382,7 @@ def main(argv: list[str] | None = None) -> int:
         return _only_part(args, "restore", lambda tmp: bench_restore(), _print_restore)
     if args.only_translated:
         text, warm = clean_text(args.words), clean_text(args.words // 5, start=3000)
-        return _only_part(args, "translated", lambda tmp: bench_translated(text, warm), _print_translated)
+        return _only_part(args, "translated", lambda tmp: bench_translated(text, warm, args.rounds), _print_translated)
 
     text = clean_text(args.words)
     warm = clean_text(args.words // 5, start=3000)
@@ -388,7 +391,7 @@ def main(argv: list[str] | None = None) -> int:
     log("spundetect check ...")
     result["spundetect"] = bench_spundetect(text, warm)
     log("the machine-translation signal's cost ...")
-    result["translated"] = bench_translated(text, warm)
+    result["translated"] = bench_translated(text, warm, args.rounds)
     log("naive list lookup ...")
     result["naive_list_lookup"] = bench_naive(text, args.baseline_phrases)
     log("regex tokenisation ...")

@@ -12,7 +12,18 @@ from spundetect.cli import app
 from spundetect.detector import Detector
 from spundetect.model import TreeEnsemble
 from spundetect.render import strip_marks
-from spundetect.translated import count_names, rate_names, rates, sentence_counts, translation_model
+from spundetect.translated import (
+    VARIETY,
+    count_names,
+    document_feature_names,
+    document_features,
+    rate_names,
+    rates,
+    sentence_counts,
+    translation_model,
+    variety,
+    word_count,
+)  # fmt: skip
 
 runner = CliRunner()
 TEXT = (
@@ -47,6 +58,35 @@ def test_rates_have_one_named_column_each():
     names = rate_names(["of the", "* *"])
     assert doc[names.index("log_words")] == pytest.approx(np.log1p(counts[:, 0].sum()))
     assert doc[names.index("open:according")] == pytest.approx(1 / 3)  # openings count per sentence
+
+
+def test_variety_counts_repetition_and_untranslated_words():
+    doc = [["The", "the", "cat", "sat", "."], ["The", "cat", "Ōla", "sat", "sat", "sat", "sat", "."]]
+    got = dict(zip(VARIETY, variety(doc)))
+    # 11 words: the the cat sat | the cat ōla sat sat sat sat; content words: cat sat | cat ōla sat x4
+    assert got["moving_type_token"] == pytest.approx(4 / 11)  # shorter than a window: plain type-token ratio
+    assert got["content_type_token"] == pytest.approx(3 / 8)
+    assert got["content_repeated"] == pytest.approx(5 / 8)  # cat and the four "sat" occur in the sentence before
+    assert got["same_opening"] == 1.0
+    assert got["non_ascii_words"] == pytest.approx(1 / 11)
+    assert got["word_doubled"] == pytest.approx(4 / 11)  # the-the, sat-sat three times
+    assert got["trigram_repeated"] == pytest.approx(1 / 7)  # "sat sat sat" twice among 2 + 5 trigrams
+
+
+def test_moving_type_token_ratio_averages_windows():
+    words = [f"w{i % 60}" for i in range(120)]  # every 50-word window holds 50 distinct words
+    assert variety([words])[0] == pytest.approx(1.0)
+    assert variety([["a", "b"] * 60])[0] == pytest.approx(2 / 50)
+
+
+def test_document_features_are_rates_then_variety_and_the_model_uses_them():
+    model = translation_model()
+    docs = [tokens(TEXT), tokens("Hello there. It is raining.")]
+    X = document_features(docs, model.bigrams)
+    assert X.shape == (2, len(document_feature_names(model.bigrams)))
+    np.testing.assert_array_equal(X[0, : -len(VARIETY)], rates(sentence_counts(docs[0], model.bigrams).sum(axis=0))[0])
+    np.testing.assert_array_equal(X[1, -len(VARIETY) :], variety(docs[1]))
+    assert [s.document.score for s in model.score_many(docs)] == pytest.approx(list(model.document.proba(X)), abs=0)
 
 
 def test_tree_ensemble_arrays_match_scikit_learn():
@@ -115,3 +155,28 @@ def test_cli_json_text_and_no_translated(tmp_path):
     assert strip_marks(text.stdout) == f.read_text(encoding="utf-8")
     lines = runner.invoke(app, ["check", "--format", "jsonl", str(f)]).stdout.splitlines()
     assert all("translated" in json.loads(x) for x in lines)
+
+
+def test_word_count_is_the_words_the_floor_counts():
+    doc = tokens(TEXT)
+    assert word_count(doc) == sentence_counts(doc, ())[:, 0].sum() == sum(segment.is_word(t) for s in doc for t in s)
+
+
+def test_the_spin_model_does_not_check_the_translation_data(caplog):
+    """The spin model records the checksums of the data its features read; the
+    machine-translation classifier is not among them, so rebuilding it leaves the spin model
+    loading without a warning (the packaged model's meta still lists it from before)."""
+    import dataclasses
+
+    from spundetect.detector import _check_artifacts
+    from spundetect.lexicon import FORMATS, SPIN_ARTIFACTS
+    from spundetect.model import load_model
+
+    model = load_model()
+    assert "translated" not in SPIN_ARTIFACTS and set(SPIN_ARTIFACTS) < set(FORMATS)
+    for name, warned in (("translated", False), ("lm", True)):
+        caplog.clear()
+        stale = dataclasses.replace(model, meta={**model.meta, "artifacts": {**model.meta["artifacts"], name: "f" * 64}})
+        with caplog.at_level("WARNING"):
+            _check_artifacts(stale)
+        assert (f"with {name} data" in caplog.text) is warned

@@ -416,11 +416,13 @@ def _check_features(model: SpinModel) -> None:
 
 def _check_artifacts(model: SpinModel) -> None:
     """Refuse to run without the packaged data the model was trained with (ArtifactError),
-    and warn when they differ: its features would then not be the ones it learnt from."""
-    from .lexicon import load_artifact
+    and warn when they differ: its features would then not be the ones it learnt from. Data
+    the spin features do not read (the machine-translation signal's, which models before
+    SPIN_ARTIFACTS recorded too) is not checked."""
+    from .lexicon import SPIN_ARTIFACTS, load_artifact
 
     for name, sha in model.meta.get("artifacts", {}).items():
-        if sha == "missing":
+        if sha == "missing" or name not in SPIN_ARTIFACTS:
             continue
         current = load_artifact(name).sha256  # a missing artifact: ArtifactError, one line
         if current != sha:

@@ -147,7 +147,7 @@ def eval_translated(model=None, root: Path | None = None) -> dict:
     likewise; human translation against original English; original-English test documents
     flagged, per corpus file. ``cross_validated`` repeats the build's leave-one-system-out
     and leave-one-language-out figures (the build trains a model without each)."""
-    from .translated import rates, sentence_counts, translation_model
+    from .translated import document_features, rates, sentence_counts, translation_model
 
     model = model or translation_model()
     root = root or shared_dir()
@@ -158,8 +158,7 @@ def eval_translated(model=None, root: Path | None = None) -> dict:
     og_docs = documents(orig)
 
     def doc_scores(docs) -> np.ndarray:
-        counts = [sentence_counts(d[2], model.bigrams).sum(axis=0) for d in docs]
-        return model.document.proba(rates(np.array(counts)))
+        return model.document.proba(document_features([d[2] for d in docs], model.bigrams))
 
     p_mt, p_hu, p_og = doc_scores(mt_docs), doc_scores(hu_docs), doc_scores(og_docs)
     t = model.thresholds["document"]

@@ -23,8 +23,11 @@ HEADER = "header.json"
 # Formats this code reads, by artifact name.
 FORMATS = {
     "thesaurus": 1, "lm": 1, "candidates": 2, "fingerprints": 2, "phrases": 1, "ranker": 2, "vectors": 1, "toollinks": 2,
-    "translated": 1,
+    "translated": 2,
 }  # fmt: skip
+#: the artifacts spin features read, whose checksums a spin model records; ``translated`` is
+#: the machine-translation signal's own classifier and never feeds the spin score
+SPIN_ARTIFACTS = tuple(n for n in FORMATS if n != "translated")
 
 
 class ArtifactError(RuntimeError):

@@ -3,7 +3,9 @@
 A second score beside the spin score, never mixed into it. Each sentence is counted once
 (:func:`sentence_counts`: function words, punctuation, function-word patterns, sentence
 openings, marker words, lengths); a document's features are rates over the sum of its
-sentences' counts, a sentence's over its own (:func:`rates`). Two gradient-boosted tree
+sentences' counts, a sentence's over its own (:func:`rates`). A document also gets
+measures of lexical variety, repetition and words left untranslated (:func:`variety`),
+which need its words in order (:func:`document_features`). Two gradient-boosted tree
 ensembles, one for documents and one for sentences, turn the rates into probabilities.
 Their trees and thresholds are a data artifact of plain arrays and JSON
 (``python -m spundetect.build translated``), so loading runs no code.
@@ -24,13 +26,14 @@ import numpy as np
 
 from . import segment
 from .channel import FUNCTION_WORDS
-from .lexicon import load_artifact
+from .lexicon import ArtifactError, load_artifact
 from .model import TreeEnsemble
 from .results import Translated
 
 __all__ = [
     "Translated", "TranslationScores", "TranslationModel", "translation_model", "sentence_counts", "rates",
-    "count_names", "rate_names", "pattern_bigrams", "MIN_DOCUMENT_WORDS",
+    "count_names", "rate_names", "pattern_bigrams", "variety", "document_features", "document_feature_names",
+    "word_count", "MIN_DOCUMENT_WORDS", "VARIETY",
 ]  # fmt: skip
 
 FUNCTION = tuple(sorted(FUNCTION_WORDS))
@@ -59,6 +62,12 @@ SCALARS = (
 )  # fmt: skip
 #: a document with fewer words is given a score but never called likely machine-translated
 MIN_DOCUMENT_WORDS = 60
+#: a document's lexical variety and repetition (:func:`variety`), after its rates
+VARIETY = (
+    "moving_type_token", "content_type_token", "content_repeated", "same_opening", "non_ascii_words", "word_doubled",
+    "trigram_repeated",
+)  # fmt: skip
+VARIETY_WINDOW = 50  # words in each window of the moving type-token ratio
 
 
 def pattern_bigrams(norms: Sequence[str]) -> list[str]:
@@ -76,8 +85,12 @@ def count_names(bigrams: Sequence[str]) -> list[str]:
     )  # fmt: skip
 
 
-def sentence_counts(sentences: Sequence[Sequence[str]], bigrams: Sequence[str]) -> np.ndarray:
-    """One row of counts per tokenised sentence (columns: :func:`count_names`)."""
+def sentence_counts(
+    sentences: Sequence[Sequence[str]], bigrams: Sequence[str], words: list[list[str]] | None = None
+) -> np.ndarray:
+    """One row of counts per tokenised sentence (columns: :func:`count_names`). Each
+    sentence's normalised words are appended to ``words`` when it is given (for
+    :func:`variety`)."""
     names = count_names(bigrams)
     width, other = len(names), names.index("open:other")
     open_col = {w: names.index(f"open:{w}") for w in OPENINGS}
@@ -106,6 +119,8 @@ def sentence_counts(sentences: Sequence[Sequence[str]], bigrams: Sequence[str]) 
             if b in pat_col:
                 acc[pat_col[b]] += 1
         out[i] = acc
+        if words is not None:
+            words.append(norms)
     return out
 
 
@@ -166,6 +181,81 @@ def rate_names(bigrams: Sequence[str]) -> list[str]:
     return head + count_names(bigrams)[len(SCALARS) :]
 
 
+def variety(sentences: Sequence[Sequence[str]], words: Sequence[Sequence[str]] | None = None) -> list[float]:
+    """Lexical variety and repetition of one tokenised document (or of its sentences'
+    normalised ``words``, as :func:`sentence_counts` gives them) (names: :data:`VARIETY`):
+    the mean type-token ratio of its windows of VARIETY_WINDOW words (of all its words when
+    shorter); distinct content words per content word; the share of content words that
+    already occur in the sentence before; the share of sentences that open with the same
+    word as the one before; words with a letter outside ASCII (names and words left
+    untranslated) and words that repeat the word before ("the the"), per word; word
+    trigrams that repeat one earlier in their sentence, per trigram (a system looping)."""
+    if words is None:
+        words = [[w for w in (_token(t)[0] for t in tokens) if w is not None] for tokens in sentences]
+    flat: list[str] = []
+    repeated = content = doubled = looped = trigrams = foreign = 0
+    before: set[str] = set()
+    distinct: set[str] = set()
+    openings: list[str] = []
+    for norms in words:
+        here = [w for w in norms if w not in FUNCTION_WORDS and w != "<num>"]
+        content += len(here)
+        repeated += sum(w in before for w in here) if before else 0
+        before = set(here)
+        distinct |= before
+        openings.append(norms[0] if norms else "")
+        doubled += sum(a == b for a, b in zip(norms, norms[1:]))
+        grams = list(zip(norms, norms[1:], norms[2:]))
+        trigrams += len(grams)
+        looped += len(grams) - len(set(grams))
+        foreign += sum(not w.isascii() for w in norms)
+        flat += norms
+    n = len(flat)
+    if n > VARIETY_WINDOW:
+        # word j is new to window s (words s .. s+W-1) when s <= j < s+W and its last
+        # occurrence before j is before s: so many windows count it among their types
+        last: dict[str, int] = {}
+        prev = np.empty(n, dtype=np.int64)
+        for j, w in enumerate(flat):
+            prev[j] = last.get(w, -1)
+            last[w] = j
+        at = np.arange(n)
+        first = np.maximum(prev + 1, at - VARIETY_WINDOW + 1)
+        types = int(np.maximum(np.minimum(at, n - VARIETY_WINDOW) - first + 1, 0).sum())
+        moving = types / (n - VARIETY_WINDOW + 1) / VARIETY_WINDOW
+    else:
+        moving = len(set(flat)) / max(n, 1)
+    same = sum(a == b for a, b in zip(openings, openings[1:])) / max(len(openings) - 1, 1)
+    per_content, per_word = max(content, 1), max(n, 1)
+    return [
+        moving, len(distinct) / per_content, repeated / per_content, same, foreign / per_word, doubled / per_word,
+        looped / max(trigrams, 1),
+    ]  # fmt: skip
+
+
+def document_features(documents: Sequence[Sequence[Sequence[str]]], bigrams: Sequence[str]) -> np.ndarray:
+    """One row per tokenised document: the rates of its summed sentence counts, then its
+    :func:`variety` (columns: :func:`document_feature_names`)."""
+    words: list[list[list[str]]] = [[] for _ in documents]
+    counts = [sentence_counts(d, bigrams, w) for d, w in zip(documents, words)]
+    return _document_rows(documents, counts, words, len(count_names(bigrams)))
+
+
+def _document_rows(documents, counts: Sequence[np.ndarray], words, width: int) -> np.ndarray:
+    summed = np.array([c.sum(axis=0) for c in counts]).reshape(-1, width)
+    measures = np.array([variety(d, w) for d, w in zip(documents, words)]).reshape(-1, len(VARIETY))
+    return np.hstack([rates(summed), measures])
+
+
+def word_count(sentences: Sequence[Sequence[str]]) -> int:
+    """Words in a tokenised document, as the counts count them (punctuation is not a word)."""
+    return sum(_token(t)[0] is not None for tokens in sentences for t in tokens)
+
+
+def document_feature_names(bigrams: Sequence[str]) -> list[str]:
+    return rate_names(bigrams) + list(VARIETY)
+
+
 @dataclass(frozen=True)
 class TranslationScores:
     """What :meth:`TranslationModel.score` gives for one document."""
@@ -180,6 +270,10 @@ class TranslationModel:
 
     def __init__(self, header: dict, weights: dict, arrays: dict[str, np.ndarray]):
         self.bigrams = tuple(weights["bigrams"])
+        if weights.get("document_features") != document_feature_names(self.bigrams):
+            raise ArtifactError(
+                "data 'translated' was built with other features; rebuild it with `python -m spundetect.build translated`"
+            )
         self.thresholds = {k: float(v) for k, v in weights["thresholds"].items()}
         self.document, self.sentence = (
             TreeEnsemble.from_arrays({k: arrays[f"{name}_{k}"] for k in TreeEnsemble.ARRAYS}, weights["baseline"][name])
@@ -194,9 +288,10 @@ class TranslationModel:
 
     def score_many(self, documents: Sequence[Sequence[Sequence[str]]]) -> list[TranslationScores]:
         """:meth:`score` for each document, with one call of each classifier for all."""
-        counts = [sentence_counts(d, self.bigrams) for d in documents]
+        words: list[list[list[str]]] = [[] for _ in documents]
+        counts = [sentence_counts(d, self.bigrams, w) for d, w in zip(documents, words)]
         width = len(count_names(self.bigrams))
-        doc_p = self.document.proba(rates(np.array([c.sum(axis=0) for c in counts]).reshape(-1, width)))
+        doc_p = self.document.proba(_document_rows(documents, counts, words, width))
         flat = np.vstack(counts) if counts else np.zeros((0, width))
         sent_p = self.sentence.proba(rates(flat)) if len(flat) else np.zeros(0)
         out, at = [], 0

@@ -384,10 +384,10 @@ def _f1(truth: np.ndarray, pred: np.ndarray) -> float:
 
 
 def _artifact_versions() -> dict[str, str]:
-    from ..lexicon import FORMATS, ArtifactError, load_artifact
+    from ..lexicon import SPIN_ARTIFACTS, ArtifactError, load_artifact
 
     out = {}
-    for name in FORMATS:
+    for name in SPIN_ARTIFACTS:
         try:
             out[name] = load_artifact(name).sha256
         except ArtifactError:

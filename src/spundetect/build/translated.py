@@ -2,9 +2,10 @@
 
 Positives: English outputs of WMT21/22 systems (``shared/mt``); negatives: original English
 from ``shared/corpus`` (:mod:`spundetect.eval_translated` says which parts, and the splits).
-The document classifier learns from documents of 2 to 20 consecutive segments or sentences
-(each unit cut into documents three times, at different lengths), so that it sees short and
-long texts; the sentence classifier from single sentences. Both
+The document classifier (style rates, lexical variety and repetition) learns from documents
+of 2 to 20 consecutive segments or sentences (each unit cut into documents three times, at
+different lengths), so that it sees short and long texts; the sentence classifier (style
+rates) from single sentences. Both
 are scikit-learn ``HistGradientBoostingClassifier``s saved as plain arrays
 (:class:`spundetect.model.TreeEnsemble`). Each threshold flags 1 % of the validation
 split's original English. Human reference translations are never trained on: they are
@@ -26,8 +27,18 @@ import numpy as np
 
 from .. import segment
 from ..eval_translated import ORIGINAL_FILES, auc, documents, mt_units, original_units, split_of, unit_split
+from ..lexicon import FORMATS
 from ..model import TreeEnsemble
-from ..translated import MIN_DOCUMENT_WORDS, pattern_bigrams, rate_names, rates, sentence_counts
+from ..translated import (
+    MIN_DOCUMENT_WORDS,
+    document_feature_names,
+    document_features,
+    pattern_bigrams,
+    rate_names,
+    rates,
+    sentence_counts,
+    word_count,
+)
 from .artifact import write_artifact
 from .sources import package_version, sha256_file, shared_dir
 
@@ -63,7 +74,7 @@ def _training_documents(units) -> list:
 
 
 def _features(docs, bigrams) -> np.ndarray:
-    return rates(np.array([sentence_counts(d[2], bigrams).sum(axis=0) for d in docs]))
+    return document_features([d[2] for d in docs], bigrams)
 
 
 def _fit(pos: np.ndarray, neg: np.ndarray):
@@ -85,7 +96,7 @@ def build_translated() -> dict:
     bigrams = _bigrams(mt_train + og_train)
     # documents of mixed lengths (training, thresholds) and of DOCUMENT_UNITS (cross-validation)
     mt_docs, og_docs = _training_documents(mt_train), _training_documents(og_train)
-    val_docs = [d for d in documents(og_val, TRAIN_SIZES) if sum(len(s) for s in d[2]) >= MIN_DOCUMENT_WORDS]
+    val_docs = [d for d in documents(og_val, TRAIN_SIZES) if word_count(d[2]) >= MIN_DOCUMENT_WORDS]
     X_mt, X_og, X_val = _features(mt_docs, bigrams), _features(og_docs, bigrams), _features(val_docs, bigrams)
     log.info("documents: %d machine-translated, %d original (train), %d original (validation)", len(X_mt), len(X_og), len(X_val))
     document = _fit(X_mt, X_og)
@@ -106,12 +117,13 @@ def build_translated() -> dict:
     arrays = {f"{name}_{k}": v for name, t in trees.items() for k, v in t.arrays().items()}
     weights = {
         "bigrams": bigrams,
-        "features": rate_names(bigrams),
+        "document_features": document_feature_names(bigrams),
+        "sentence_features": rate_names(bigrams),
         "thresholds": {"document": doc_t, "sentence": sent_t},
         "baseline": {name: t.baseline for name, t in trees.items()},
     }
     header = {
-        "format": 1,
+        "format": FORMATS["translated"],
         "kind": "machine-translation classifiers (document, sentence): gradient-boosted trees as arrays",
         "training": {
             "positives": "English outputs of WMT21/22 systems (shared/mt/outputs.tsv), train split",
