@@ -181,17 +181,20 @@ def rate_names(bigrams: Sequence[str]) -> list[str]:
     return head + count_names(bigrams)[len(SCALARS) :]
 
 
-def variety(sentences: Sequence[Sequence[str]], words: Sequence[Sequence[str]] | None = None) -> list[float]:
-    """Lexical variety and repetition of one tokenised document (or of its sentences'
-    normalised ``words``, as :func:`sentence_counts` gives them) (names: :data:`VARIETY`):
-    the mean type-token ratio of its windows of VARIETY_WINDOW words (of all its words when
-    shorter); distinct content words per content word; the share of content words that
-    already occur in the sentence before; the share of sentences that open with the same
-    word as the one before; words with a letter outside ASCII (names and words left
-    untranslated) and words that repeat the word before ("the the"), per word; word
-    trigrams that repeat one earlier in their sentence, per trigram (a system looping)."""
-    if words is None:
-        words = [[w for w in (_token(t)[0] for t in tokens) if w is not None] for tokens in sentences]
+def variety(sentences: Sequence[Sequence[str]]) -> list[float]:
+    """Lexical variety and repetition of one tokenised document (names: :data:`VARIETY`)."""
+    return _variety([[w for w in (_token(t)[0] for t in tokens) if w is not None] for tokens in sentences])
+
+
+def _variety(words: Sequence[Sequence[str]]) -> list[float]:
+    """:func:`variety` of a document's sentences as normalised words (punctuation left out,
+    as :func:`sentence_counts` gives them): the mean type-token ratio of its windows of
+    VARIETY_WINDOW words (of all its words when shorter); distinct content words per content
+    word; the share of content words that already occur in the sentence before; the share
+    of sentences that open with the same word as the one before; words with a letter
+    outside ASCII (names and words left untranslated) and words that repeat the word before
+    ("the the"), per word; word trigrams that repeat one earlier in their sentence, per
+    trigram (a system looping)."""
     flat: list[str] = []
     repeated = content = doubled = looped = trigrams = foreign = 0
     before: set[str] = set()
@@ -238,12 +241,13 @@ def document_features(documents: Sequence[Sequence[Sequence[str]]], bigrams: Seq
     :func:`variety` (columns: :func:`document_feature_names`)."""
     words: list[list[list[str]]] = [[] for _ in documents]
     counts = [sentence_counts(d, bigrams, w) for d, w in zip(documents, words)]
-    return _document_rows(documents, counts, words, len(count_names(bigrams)))
+    return _document_rows(counts, words, len(count_names(bigrams)))
 
 
-def _document_rows(documents, counts: Sequence[np.ndarray], words, width: int) -> np.ndarray:
+def _document_rows(counts: Sequence[np.ndarray], words: Sequence[Sequence[Sequence[str]]], width: int) -> np.ndarray:
+    """:func:`document_features` from each document's sentence counts and normalised words."""
     summed = np.array([c.sum(axis=0) for c in counts]).reshape(-1, width)
-    measures = np.array([variety(d, w) for d, w in zip(documents, words)]).reshape(-1, len(VARIETY))
+    measures = np.array([_variety(w) for w in words]).reshape(-1, len(VARIETY))
     return np.hstack([rates(summed), measures])
 
 
@@ -291,7 +295,7 @@ class TranslationModel:
         words: list[list[list[str]]] = [[] for _ in documents]
         counts = [sentence_counts(d, self.bigrams, w) for d, w in zip(documents, words)]
         width = len(count_names(self.bigrams))
-        doc_p = self.document.proba(_document_rows(documents, counts, words, width))
+        doc_p = self.document.proba(_document_rows(counts, words, width))
         flat = np.vstack(counts) if counts else np.zeros((0, width))
         sent_p = self.sentence.proba(rates(flat)) if len(flat) else np.zeros(0)
         out, at = [], 0
