@@ -98,6 +98,46 @@ def test_model_trained_on_other_features_is_refused(tmp_path):
         Detector.load(tmp_path / "older")
 
 
+def test_model_trained_with_other_channel_weights_is_refused(tmp_path):
+    """The spin features read fixed channel weights; a model whose meta records others was
+    trained on other features and is refused at load."""
+    import dataclasses
+
+    from spundetect.channel import FEATURE_WEIGHTS
+    from spundetect.detector import Detector
+    from spundetect.model import save_model
+
+    model = load_model()
+    other = dataclasses.asdict(dataclasses.replace(FEATURE_WEIGHTS, swap_content=-2.0))
+    model.meta = {**model.meta, "feature_weights": other}
+    save_model(model, tmp_path / "other")
+    with pytest.raises(ModelError, match="other channel weights"):
+        Detector.load(tmp_path / "other")
+    model.meta = {**model.meta, "feature_weights": dataclasses.asdict(FEATURE_WEIGHTS)}
+    save_model(model, tmp_path / "same")
+    Detector.load(tmp_path / "same")
+
+
+def test_spin_features_do_not_read_the_restore_weights(monkeypatch):
+    """Refitting the restore search's weights (the ranker artifact) leaves the spin features
+    as the model learnt them: computing them never loads that artifact."""
+    from spundetect import channel, features
+
+    tokens = ["The", "press", "convention", "was", "held", "in", "the", "faculty", "constructing", "."]
+    before = features.token_rows(tokens).rows
+    load = channel.load_artifact
+
+    def no_ranker(name):
+        assert name != "ranker", "the spin features read the restore search's weights"
+        return load(name)
+
+    monkeypatch.setattr(channel, "load_artifact", no_ranker)
+    channel.fitted_weights.cache_clear()
+    assert np.array_equal(features.token_rows(tokens).rows, before)
+    assert not np.array_equal(features.token_rows(tokens, channel.Weights(swap_content=-1.0)).rows, before)
+    channel.fitted_weights.cache_clear()
+
+
 class _Fixed:
     """A stand-in classifier: P(spun) of each row is ``row[0] * scale``."""
 

@@ -174,7 +174,7 @@ def test_the_spin_model_does_not_check_the_translation_data(caplog):
 
     model = load_model()
     assert "translated" not in SPIN_ARTIFACTS and set(SPIN_ARTIFACTS) < set(FORMATS)
-    for name, warned in (("translated", False), ("lm", True)):
+    for name, warned in (("translated", False), ("ranker", False), ("lm", True)):
         caplog.clear()
         stale = dataclasses.replace(model, meta={**model.meta, "artifacts": {**model.meta["artifacts"], name: "f" * 64}})
         with caplog.at_level("WARNING"):

@@ -22,7 +22,9 @@ import numpy as np
 
 from .lexicon import ArtifactError, load_artifact
 
-__all__ = ["FUNCTION_WORDS", "Weights", "fitted_weights", "keep_score", "swap_base", "link_score", "phrase_score"]
+__all__ = [
+    "FUNCTION_WORDS", "Weights", "FEATURE_WEIGHTS", "fitted_weights", "keep_score", "swap_base", "link_score", "phrase_score",
+]  # fmt: skip
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +57,14 @@ class Weights:
     term_count: float = 0.0  # times log count of a known term found by the term search
     acronym: float = 8.0  # the hypothesis spells the abbreviation in brackets after the span (set on PPS dev rows)
     lm: float = 1.0  # scale of the language-model term
+
+
+#: The channel weights the spin features read (``features``). Fixed in code, apart from the
+#: restore search's weights (the ranker artifact, refitted whenever the language model is
+#: rebuilt), so that a trained spin model keeps the features it learnt from. They are the
+#: context weights the ranker fitted on the first language model; a model records them
+#: (``meta["feature_weights"]``) and refuses to run with others.
+FEATURE_WEIGHTS = Weights(spinner_direction=0.5, swap_content=-4.0, term_count=-0.2, two_hop=-6.0)
 
 
 @cache

@@ -11,7 +11,7 @@ span gets its suggested originals from the restore search in its sentence.
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
+from dataclasses import asdict, replace
 from functools import cache
 from pathlib import Path
 from typing import NamedTuple, Sequence
@@ -22,7 +22,7 @@ from . import segment
 from .candidates.acronyms import acronym_after
 from .candidates.fingerprints import fingerprints
 from .candidates.phrases import MAX_PHRASE_WORDS, phrase_table
-from .channel import FUNCTION_WORDS
+from .channel import FEATURE_WEIGHTS, FUNCTION_WORDS
 from .features import SentenceRows, document_rows, sentence_rows, token_rows_batch
 from .lm import language_model
 from .model import ModelError, SpinModel, load_model
@@ -407,6 +407,12 @@ def _check_features(model: SpinModel) -> None:
     recorded = model.meta.get("features", {})
     n_span = getattr(model.span, "n_features_in_", len(TOKEN_FEATURES))
     expected = {"span": TOKEN_FEATURES, "span_context": CONTEXT_FEATURES, "sentence": SENTENCE_FEATURES}
+    weights = model.meta.get("feature_weights")
+    if weights is not None and weights != asdict(FEATURE_WEIGHTS):
+        raise ModelError(
+            f"model {model.name} was trained on features with other channel weights than this version of "
+            "spundetect uses; retrain it with `spundetect train`"
+        )
     if n_span != len(TOKEN_FEATURES) or any(k in recorded and tuple(recorded[k]) != v for k, v in expected.items()):
         raise ModelError(
             f"model {model.name} was trained on other features than this version of spundetect computes "
@@ -417,8 +423,8 @@ def _check_features(model: SpinModel) -> None:
 def _check_artifacts(model: SpinModel) -> None:
     """Refuse to run without the packaged data the model was trained with (ArtifactError),
     and warn when they differ: its features would then not be the ones it learnt from. Data
-    the spin features do not read (the machine-translation signal's, which models before
-    SPIN_ARTIFACTS recorded too) is not checked."""
+    the spin features do not read (the machine-translation signal's and the restore search's
+    weights, which models before SPIN_ARTIFACTS recorded too) is not checked."""
     from .lexicon import SPIN_ARTIFACTS, load_artifact
 
     for name, sha in model.meta.get("artifacts", {}).items():

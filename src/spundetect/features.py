@@ -25,7 +25,7 @@ from . import segment
 from .candidates.compiled import candidates
 from .candidates.fingerprints import fingerprints
 from .candidates.phrases import MAX_PHRASE_WORDS, phrase_table
-from .channel import FUNCTION_WORDS, Weights, fitted_weights, keep_score, link_score, swap_base
+from .channel import FEATURE_WEIGHTS, FUNCTION_WORDS, Weights, keep_score, link_score, swap_base
 from .lm import UNK, language_model
 
 __all__ = [
@@ -150,8 +150,9 @@ def token_rows(tokens: Sequence[str], weights: Weights | None = None) -> Sentenc
 
 def token_rows_batch(sentences: Sequence[Sequence[str]], weights: Weights | None = None) -> list[SentenceRows]:
     """Feature rows for the word tokens of each tokenised sentence, computed in one batch
-    (the same numbers as one sentence at a time, with far fewer, larger LM queries)."""
-    w = weights or fitted_weights()
+    (the same numbers as one sentence at a time, with far fewer, larger LM queries);
+    ``weights``: the channel weights, ``channel.FEATURE_WEIGHTS`` unless given."""
+    w = weights or FEATURE_WEIGHTS
     lm = language_model()
     batch = _batch(lm, sentences)
     if batch.n == 0:

@@ -26,8 +26,9 @@ FORMATS = {
     "translated": 2,
 }  # fmt: skip
 #: the artifacts spin features read, whose checksums a spin model records; ``translated`` is
-#: the machine-translation signal's own classifier and never feeds the spin score
-SPIN_ARTIFACTS = tuple(n for n in FORMATS if n != "translated")
+#: the machine-translation signal's own classifier and ``ranker`` the restore search's
+#: weights (the features read ``channel.FEATURE_WEIGHTS``): neither feeds the spin score
+SPIN_ARTIFACTS = tuple(n for n in FORMATS if n not in ("translated", "ranker"))
 
 
 class ArtifactError(RuntimeError):

@@ -29,7 +29,7 @@ from __future__ import annotations
 import logging
 import math
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -39,6 +39,7 @@ from sklearn.calibration import CalibratedClassifierCV
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.model_selection import GroupKFold, cross_val_predict
 
+from ..channel import FEATURE_WEIGHTS
 from ..detector import document_score, sentence_words
 from ..features import (
     CONTEXT_FEATURES,
@@ -342,6 +343,7 @@ def _model_meta(seed: int, members: int, data: TrainingData, n_sentences: list, 
         "seed": seed,
         "training": {"train_sentences": n_sentences[0], "validation_sentences": n_val_sentences, **datasheet(data.genres)},
         "features": {"span": list(TOKEN_FEATURES), "span_context": list(CONTEXT_FEATURES), "sentence": list(SENTENCE_FEATURES)},
+        "feature_weights": asdict(FEATURE_WEIGHTS),
         "artifacts": _artifact_versions(),
         "versions": {p: package_version(p) for p in ("scikit-learn", "numpy", "lemminflect")},
         "metrics": metrics,
