@@ -165,7 +165,7 @@ def test_second_span_stage_changes_spans_not_sentences(detector):
 def test_span_widens_to_a_likely_spun_neighbour_it_restores(detector, p_space, widened):
     """A span takes in a neighbouring word whose own span probability reaches NEIGHBOUR_P
     when restoring the two together changes it ("within the" + "space" -> "in the area"),
-    and never a neighbour that restoring leaves as written ("contested")."""
+    and never a neighbour that restoring leaves as written ("city")."""
     from spundetect.detector import NEIGHBOUR_P
 
     tokens = [t.text for t in segment.tokenize("He blamed it on the separatists within the space.")]
@@ -176,7 +176,7 @@ def test_span_widens_to_a_likely_spun_neighbour_it_restores(detector, p_space, w
     assert (b == i + 3) == widened == (p_space >= NEIGHBOUR_P)
     if widened:
         assert "in the area" in [c.text for c in cands] and cands[0].text.split()[-1] != "space"
-    tokens = [t.text for t in segment.tokenize("Talks continue within the contested space near the border.")]
+    tokens = [t.text for t in segment.tokenize("Talks continue within the city near the border.")]
     i = tokens.index("within")
     prob = np.zeros(len(tokens))
     prob[i + 2] = 0.9

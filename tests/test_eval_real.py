@@ -68,6 +68,21 @@ def test_training_never_reads_the_genre_holdout(shared):
         assert not any(paragraph in held for paragraph, _ in genre_sentences(name))
 
 
+def test_the_language_model_never_reads_the_genre_holdout_or_the_training_paragraphs(shared):
+    """The language model reads the genre files' training part, but neither the held-back
+    lines that measure false alarms nor the paragraphs `train --genre` takes (their features
+    must look as they do on new text)."""
+    from spundetect.build.dataset import genre_sentences
+    from spundetect.build.lm import genre_lm_lines
+    from spundetect.eval_real import GENRES
+
+    lm_lines = set(genre_lm_lines())
+    assert len(lm_lines) > 10_000
+    for name in GENRES:
+        assert not lm_lines & {line.strip() for line in genre_holdout(name, shared)}
+        assert not lm_lines & {paragraph for paragraph, _ in genre_sentences(name)}
+
+
 def test_span_bands_count_shown_and_overlapping_spans_by_score():
     from spundetect.eval_real import SPAN_BANDS, SpanBands
 

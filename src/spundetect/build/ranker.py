@@ -8,7 +8,7 @@ the same weights. No seed, evaluation or tortured-phrase data is read.
 
 A second set of weights, for a phrase checked on its own (``spundetect suggest`` without
 ``--context``), is fitted from the first on paper-mill style tasks: known terms of the
-science and encyclopedia corpora with every word swapped.
+science and encyclopedia corpora, each word swapped at the heavy profile's rate.
 """
 
 from __future__ import annotations

@@ -338,7 +338,7 @@ def _validation_metrics(model: SpinModel, vs: _ValidationScores) -> dict:
 def _model_meta(seed: int, members: int, data: TrainingData, n_sentences: list, n_val_sentences: int, metrics: dict) -> dict:
     meta = {
         "name": "spundetect-default",
-        "version": "2",
+        "version": "3",
         "trained": date.today().isoformat(),
         "seed": seed,
         "training": {"train_sentences": n_sentences[0], "validation_sentences": n_val_sentences, **datasheet(data.genres)},
