@@ -59,10 +59,9 @@ class Weights:
     lm: float = 1.0  # scale of the language-model term
 
 
-#: The channel weights the spin features read (``features``). Fixed in code, apart from the
-#: restore search's weights (the ranker artifact, refitted whenever the language model is
-#: rebuilt), so that a trained spin model keeps the features it learnt from. They are the
-#: context weights the ranker fitted on the first language model; a model records them
+#: The channel weights the spin features read (``features``): fixed here, not read from the
+#: ranker artifact, which is refitted for the restore search whenever the language model is
+#: rebuilt; so a trained spin model keeps the features it learnt from. A model records them
 #: (``meta["feature_weights"]``) and refuses to run with others.
 FEATURE_WEIGHTS = Weights(spinner_direction=0.5, swap_content=-4.0, term_count=-0.2, two_hop=-6.0)
 
