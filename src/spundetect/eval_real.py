@@ -34,7 +34,7 @@ from .build.sources import shared_dir
 
 __all__ = [
     "RealDocument", "real_documents", "RealStretch", "real_stretches", "eval_restore_real", "eval_real", "eval_genres",
-    "eval_trace", "GENRES", "GENRE_HOLDOUT", "genre_holdout", "auc",
+    "eval_trace", "GENRES", "GENRE_HOLDOUT", "genre_file", "genre_holdout", "genre_training_part", "auc",
 ]  # fmt: skip
 
 CLEAN_FPR = 0.02  # recall is read where this share of clean sentences is flagged
@@ -318,10 +318,21 @@ def _share(a: int, b: int) -> float:
     return round(a / b, 4) if b else float("nan")
 
 
+def genre_file(name: str, root: Path | None = None) -> Path:
+    """A genre file of ``shared/corpus`` (one of :data:`GENRES`)."""
+    return (root or shared_dir()) / "corpus" / f"{name}.txt"
+
+
 def genre_holdout(name: str, root: Path | None = None) -> list[str]:
     """The held-back lines of a genre file (from :data:`GENRE_HOLDOUT` of its length on)."""
-    lines = ((root or shared_dir()) / "corpus" / f"{name}.txt").read_text(encoding="utf-8").splitlines()
+    lines = genre_file(name, root).read_text(encoding="utf-8").splitlines()
     return lines[int(len(lines) * GENRE_HOLDOUT) :]
+
+
+def genre_training_part(name: str, root: Path | None = None) -> list[str]:
+    """The lines of a genre file before its held-back part: all that building may read."""
+    lines = genre_file(name, root).read_text(encoding="utf-8").splitlines()
+    return lines[: int(len(lines) * GENRE_HOLDOUT)]
 
 
 def eval_genres(detector, root: Path | None = None, n: int = GENRE_DOCS) -> dict:

@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from functools import cache
 
 from .. import segment
-from ..eval_real import GENRE_HOLDOUT
-from .sources import corpus_files, read_lines, sha256_file, shared_dir
+from ..eval_real import genre_file, genre_training_part
+from .sources import corpus_files, read_lines, sha256_file
 from .spinner import ALL_PROFILES, PROFILES, Spinner
 
 __all__ = ["Example", "Document", "split_lines", "make_examples", "make_documents", "SPLITS", "FILES", "datasheet"]
@@ -143,8 +143,7 @@ def genre_sentences(name: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """(paragraph, its sentences) taken from a genre file for the splits: evenly spaced
     paragraphs of its training part (never :func:`spundetect.eval_real.genre_holdout`'s
     lines) until about GENRE_SENTENCES sentences or GENRE_PARAGRAPHS paragraphs."""
-    lines = (shared_dir() / "corpus" / f"{name}.txt").read_text(encoding="utf-8").splitlines()
-    usable = lines[: int(len(lines) * GENRE_HOLDOUT)]
+    usable = genre_training_part(name)
     out, total = [], 0
     for paragraph in usable[:: max(1, len(usable) // GENRE_PARAGRAPHS)]:
         text = paragraph.strip()
@@ -183,6 +182,6 @@ def make_examples(split: str, n: int, seed: int = 0, profiles: tuple[str, ...] =
 def datasheet(genres: tuple[str, ...] = ()) -> dict:
     """Counts and checksums of what the splits are made from (for corpus/ and meta.json)."""
     files = {p.name: sha256_file(p) for p in corpus_files() if p.name in FILES}
-    files |= {f"{g}.txt": sha256_file(shared_dir() / "corpus" / f"{g}.txt") for g in genres}
+    files |= {f"{g}.txt": sha256_file(genre_file(g)) for g in genres}
     counts = {s: len(split_lines(s, genres)) for s in SPLITS}
     return {"files_sha256": files, "holdout_lines_per_split": counts, "splits_percent": SPLITS, "clean_share": CLEAN_SHARE}

@@ -15,15 +15,14 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from pathlib import Path
 
 import numpy as np
 
 from .. import segment
-from ..eval_real import GENRE_HOLDOUT, GENRES
+from ..eval_real import GENRE_HOLDOUT, GENRES, genre_file, genre_training_part
 from ..lm import BITS, BOS, EOS, MASK, UNK, pack
 from .artifact import write_artifact
-from .sources import HOLDOUT_MOD, corpus_files, package_version, read_lines, sha256_file, shared_dir
+from .sources import HOLDOUT_MOD, corpus_files, package_version, read_lines, sha256_file
 
 __all__ = ["build_lm", "corpus_token_lines"]
 
@@ -43,19 +42,13 @@ def corpus_token_lines(split: str = "train"):
             yield [segment.norm(t.text) for t in segment.tokenize(line)]
 
 
-def genre_files() -> list[Path]:
-    """The genre files of ``shared/corpus``, whose held-back parts measure false alarms."""
-    return [shared_dir() / "corpus" / f"{name}.txt" for name in GENRES]
-
-
 def genre_lm_lines():
     """The genre files' lines before their held-back part, less the paragraphs training takes."""
     from .dataset import genre_sentences
 
-    for name, path in zip(GENRES, genre_files()):
-        lines = path.read_text(encoding="utf-8").splitlines()
+    for name in GENRES:
         taken = {p for p, _ in genre_sentences(name)}
-        for line in lines[: int(len(lines) * GENRE_HOLDOUT)]:
+        for line in genre_training_part(name):
             if line.strip() and line.strip() not in taken:
                 yield line.strip()
 
@@ -81,7 +74,7 @@ def build_lm() -> dict:
     tri_keys, tri_counts = _trigram_counts(lines, {w: i for i, w in enumerate(vocab)})
     del lines
     arrays, discounts = _kneser_ney(tri_keys, tri_counts, len(vocab))
-    sources = {p.name: sha256_file(p) for p in corpus_files() + genre_files()}
+    sources = {p.name: sha256_file(p) for p in corpus_files() + [genre_file(name) for name in GENRES]}
     header = {
         "format": 1,
         "kind": "interpolated Kneser-Ney trigram, lower-cased, pruned to n-grams seen >= 2 times",
