@@ -121,7 +121,7 @@ def test_term_search_slices_and_best_terms_match_a_full_search():
     table included."""
     import numpy as np
 
-    from spundetect.candidates.terms import _best, _slices
+    from spundetect.candidates.terms import _slices, best_first, best_first_rows
     from spundetect.lm import BITS, language_model
 
     rng = np.random.default_rng(0)
@@ -135,7 +135,8 @@ def test_term_search_slices_and_best_terms_match_a_full_search():
             assert np.array_equal(_slices(keys, first, shift), expected)
     for size, limit in ((1, 3), (50, 3), (5000, 20), (5000, 6000)):
         cost = np.round(rng.normal(size=size), 1)  # many ties
-        assert np.array_equal(_best(cost, limit), np.argsort(cost, kind="stable")[:limit])
+        assert np.array_equal(best_first(cost, limit), np.argsort(cost, kind="stable")[:limit])
+        assert list(best_first_rows(cost, limit)) == np.argsort(cost, kind="stable").tolist()
 
 
 @pytest.mark.parametrize("collide", [False, True])

@@ -129,14 +129,18 @@ class LanguageModel:
         u, v, w = np.asarray(u), np.asarray(v), np.asarray(w)
         p1 = np.exp(ar["uni_logp"][w].astype(np.float64))
         vv = np.maximum(v, 0)
-        p2 = self._pair(vv, w)[0] + ar["bi_gamma"][vv].astype(np.float64) * p1
+        a2, _, bigram, _ = self._pair(vv, w)
+        p2 = a2 + ar["bi_gamma"][vv].astype(np.float64) * p1
         p2 = np.where(v < 0, p1, p2)
         uu = np.maximum(u, 0)
-        # a trigram (u v w) is only stored when its context (u v) is: look up the rest only
+        # a trigram (u v w) is only stored when its context (u v) is, and the bigram (v w)
+        # (pruning keeps n-grams seen twice, and the trigram's count is the bigram's at
+        # most): look up the rest only
         g3, seen = self.contexts(uu, vv) if context is None else context
-        p3 = p2.copy()
-        at = np.flatnonzero(seen & (u >= 0) & (v >= 0))
-        p3[at] = self._tri.lookup(ar["tri_a"], pack(uu[at], vv[at], w[at]), 0.0) + g3[at] * p2[at]
+        seen = seen & (u >= 0) & (v >= 0)
+        p3 = np.where(seen, g3 * p2, p2)
+        at = np.flatnonzero(seen & bigram)
+        p3[at] += self._tri.lookup(ar["tri_a"], pack(uu[at], vv[at], w[at]), 0.0)
         # <unk> stands for many rare types: share its mass among them.
         return np.log(p3) - np.where(w == 2, self._log_unk_types, 0.0)
 

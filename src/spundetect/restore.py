@@ -32,7 +32,7 @@ from .candidates.compiled import candidates
 from .candidates.fingerprints import fingerprints
 from .candidates.phrases import MAX_PHRASE_WORDS, phrase_table
 from .candidates.synonyms import MOBY_FWD, TOOL, Link, thesaurus
-from .candidates.terms import search_terms
+from .candidates.terms import best_first, best_first_rows, search_terms
 from .candidates.tool_links import tool_links
 from .channel import FUNCTION_WORDS, Weights, fitted_weights, keep_score, link_score, phrase_score, swap_base
 from .lm import BOS, EOS, UNK, language_model
@@ -213,6 +213,13 @@ def _links(written: str) -> tuple[Link, ...]:
     return tuple(links)
 
 
+@lru_cache(maxsize=100_000)
+def _link_options(written: str, base: float, w: Weights) -> tuple[tuple[list[str], float], ...]:
+    """(the original's words, channel log-weight) of each of :func:`_links`; callers must
+    not modify the lists."""
+    return tuple((link.original.split(), _link_score(link, base, w)) for link in _links(written))
+
+
 def _options(words: Sequence[str], norm_tokens: Sequence[str], a: int, end: int, w: Weights):
     """(length, emitted words, channel log-weight, source) options starting at token ``a``."""
     pt = phrase_table()
@@ -224,8 +231,7 @@ def _options(words: Sequence[str], norm_tokens: Sequence[str], a: int, end: int,
         sub = " ".join(norm_tokens[a : a + length])
         if length <= 3:
             base = _swap_base(words, norm_tokens, a, length, w)
-            for link in _links(sub):
-                opts.append((length, link.original.split(), _link_score(link, base, w), "synonym"))
+            opts += [(length, original, score, "synonym") for original, score in _link_options(sub, base, w)]
         for swap in pt.originals(sub):
             score = phrase_score(swap.curated, w)
             opts.append((length, swap.original.split(), score, "phrase"))
@@ -425,7 +431,7 @@ def _beam_search(lm, words, norm_tokens, start: int, end: int, weights: Weights,
         if pos not in pending:
             continue
         current = _Hypotheses.concat(pending.pop(pos))
-        current = current.take(np.argsort(-(weights.lm * current.lm + current.channel), kind="stable")[:beam])
+        current = current.take(best_first(-(weights.lm * current.lm + current.channel), beam))
         opts = _options(words, norm_tokens, pos, end, weights)
         if spelt and end - pos <= reach:
             opts = [o for o in opts if o[3] is None or all(_may_spell(x, letters) for x in o[1])]
@@ -474,7 +480,8 @@ def _ranked(
     post /= post.sum()
     seen = {c.text for c in out}
     rest = 1.0 - sum(c.score for c in out)  # what a fingerprint hit leaves to the search
-    for n in np.argsort(-post, kind="stable").tolist():
+    # rows are distinct texts: the written span and the fingerprint hits skip at most 1 + len(seen)
+    for n in best_first_rows(-post, k - len(out) + len(seen) + 1):
         i = int(rows[n])
         text = final.text(i)
         if text == written or text in seen:
@@ -507,7 +514,9 @@ def _distinct(final: _Hypotheses, total: np.ndarray, written: str) -> tuple[np.n
         best.append(np.array([g[0] for g in group.values()], dtype=np.int64))
         first.append(np.array([g[1] for g in group.values()], dtype=np.int64))
     rows, firsts = np.concatenate(best), np.concatenate(first)
-    rows = rows[np.argsort(firsts, kind="stable")]
+    by_first = np.full(len(key), -1, dtype=np.int64)  # each text's first row is its own: put them in row order
+    by_first[firsts] = rows
+    rows = by_first[by_first >= 0]
     written_key = _text_hashes([written])[0][0]
     identity = next((i for i in np.flatnonzero(key == written_key)[::-1].tolist() if final.text(i) == written), None)
     return rows, identity
@@ -543,18 +552,16 @@ def _term_beams(
         for opt, a in zip(options, range(start, end))
     ]
     found = search_terms(lm, options, limit=MAX_TERMS, count_weight=w.term_count)
-    if not found:
+    if not len(found):
         return None
     n = len(found)
-    lp, nu, nv = _extend(
-        lm, np.full(n, u0, dtype=np.int64), np.full(n, v0, dtype=np.int64), _grid([lm.ids(t[0]).tolist() for t in found])
-    )
-    written = norm_tokens[start:end]
+    lp, nu, nv = _extend(lm, np.full(n, u0, dtype=np.int64), np.full(n, v0, dtype=np.int64), found.ids)
+    written = lm.ids(norm_tokens[start:end])
     return _Hypotheses.of(
-        [" ".join(term) for term, _, _ in found],
-        np.array([channel + w.term_count * math.log(count) for _, channel, count in found], dtype=np.float64),
+        [" ".join(term) for term in found.words(lm)],
+        found.channel + w.term_count * np.log(found.count),
         nu, nv, lp,
-        np.array([sum(a != b for a, b in zip(term, written)) for term, _, _ in found], dtype=np.int64),
+        (found.ids != written).sum(axis=1),
         np.zeros(n, dtype=bool),
     )  # fmt: skip
 

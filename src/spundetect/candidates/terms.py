@@ -10,18 +10,46 @@ candidates and filters the rest through a table of each position's allowed words
 
 from __future__ import annotations
 
-from typing import Sequence
+from dataclasses import dataclass
+from typing import Iterator, Sequence
 
 import numpy as np
 
 from ..lm import BITS, MASK, LanguageModel
 
-__all__ = ["search_terms", "MIN_TERM_COUNT"]
+__all__ = ["search_terms", "Terms", "MIN_TERM_COUNT", "best_first", "best_first_rows"]
 
 MIN_TERM_COUNT = 3
 
 
+@dataclass(frozen=True)
+class Terms:
+    """Known terms found, one row each: word ids (a column per position), summed channel
+    log-weight, and how often the corpus has the term."""
+
+    ids: np.ndarray
+    channel: np.ndarray
+    count: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def words(self, lm: LanguageModel) -> list[list[str]]:
+        return [[lm.words[i] for i in row] for row in self.ids.tolist()]
+
+
 _STARTS: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}  # (id of keys, shift) -> (keys, starts)
+_SEEN: dict[tuple[int, int], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}  # (id of keys, min count) -> table
+
+
+def _seen(keys: np.ndarray, counts: np.ndarray, min_count: int) -> tuple[np.ndarray, np.ndarray]:
+    """The n-grams of a table seen at least ``min_count`` times, as (keys, counts) in key
+    order (made once per table): about half of the stored ones, so half the rows to slice."""
+    cached = _SEEN.get((id(keys), min_count))
+    if cached is None or cached[0] is not keys:
+        keep = np.asarray(counts) >= min_count
+        cached = _SEEN[(id(keys), min_count)] = (keys, np.asarray(keys)[keep], np.asarray(counts)[keep])
+    return cached[1], cached[2]
 
 
 def _starts(keys: np.ndarray, shift: int) -> np.ndarray:
@@ -56,22 +84,22 @@ def search_terms(
     *,
     limit: int | None = None,
     count_weight: float = 0.0,
-) -> list[tuple[list[str], float, int]]:
+) -> Terms:
     """Attested 2- or 3-word n-grams matching per-position options.
 
     ``options[i]`` is (sorted word ids allowed at position ``i``, their channel log-weights).
-    Returns (words, summed channel log-weight, count) for each term seen >= ``min_count``
-    times; with ``limit``, only the best ``limit`` by channel + count_weight * log(count),
+    Returns each term seen >= ``min_count`` times with its summed channel log-weight and
+    count; with ``limit``, only the best ``limit`` by channel + count_weight * log(count),
     best first.
     """
     n = len(options)
+    none = Terms(np.zeros((0, n), dtype=np.int64), np.zeros(0), np.zeros(0, dtype=np.int64))
     if n not in (2, 3) or any(len(ids) == 0 for ids, _ in options):
-        return []
+        return none
     ar = lm.artifact.arrays
-    keys, counts = (ar["bi_keys"], ar["bi_count"]) if n == 2 else (ar["tri_keys"], ar["tri_count"])
+    keys, counts = _seen(*((ar["bi_keys"], ar["bi_count"]) if n == 2 else (ar["tri_keys"], ar["tri_count"])), min_count)
     idx = _slices(keys, options[0][0], BITS * (n - 1))
-    idx = idx[np.asarray(counts[idx]) >= min_count]
-    k = np.asarray(keys[idx]).astype(np.int64)
+    k = keys[idx].astype(np.int64)
     cols = [(k >> (BITS * (n - 1 - j))) & MASK for j in range(n)]
     tables = [_score_table(ids, scores, len(lm.words)) for ids, scores in options]
     keep = np.ones(len(k), dtype=bool)
@@ -79,16 +107,15 @@ def search_terms(
         keep &= ~np.isnan(tables[j][cols[j]])
     rows = np.flatnonzero(keep)
     if not len(rows):
-        return []
+        return none
     channel = tables[0][cols[0][rows]]
     for j in range(1, n):
         channel = channel + tables[j][cols[j][rows]]
-    found = np.asarray(counts[idx[rows]])
+    found = counts[idx[rows]].astype(np.int64)
     if limit is not None:
-        best = _best(-(channel + count_weight * np.log(found)), limit)
+        best = best_first(-(channel + count_weight * np.log(found)), limit)
         rows, channel, found = rows[best], channel[best], found[best]
-    words = lm.words
-    return [([words[int(c[row])] for c in cols], float(channel[r]), int(found[r])) for r, row in enumerate(rows)]
+    return Terms(np.stack([c[rows] for c in cols], axis=1), channel, found)
 
 
 def _score_table(ids: np.ndarray, scores: np.ndarray, size: int) -> np.ndarray:
@@ -99,7 +126,7 @@ def _score_table(ids: np.ndarray, scores: np.ndarray, size: int) -> np.ndarray:
     return table
 
 
-def _best(cost: np.ndarray, limit: int) -> np.ndarray:
+def best_first(cost: np.ndarray, limit: int) -> np.ndarray:
     """``np.argsort(cost, kind="stable")[:limit]``, sorting only the rows that can be among
     them (every row tied with the last one kept, so the order is the same)."""
     if limit < len(cost):
@@ -107,3 +134,12 @@ def _best(cost: np.ndarray, limit: int) -> np.ndarray:
         within = np.flatnonzero(cost <= last)  # in row order, so a stable sort keeps ties as the full one does
         return within[np.argsort(cost[within], kind="stable")][:limit]
     return np.argsort(cost, kind="stable")[:limit]
+
+
+def best_first_rows(cost: np.ndarray, first: int) -> Iterator[int]:
+    """The rows in ``np.argsort(cost, kind="stable")`` order: the first ``first`` from
+    :func:`best_first`, the rest sorted only if the caller reads past them."""
+    head = best_first(cost, max(first, 0))
+    yield from head.tolist()
+    if len(head) < len(cost):
+        yield from np.argsort(cost, kind="stable")[len(head) :].tolist()
