@@ -48,6 +48,14 @@ def test_kept_words_keep_their_case():
     assert any(c.text.startswith("Donbass ") for c in got)
 
 
+def test_names_are_kept_but_a_spinners_own_capitals_are_restored():
+    """Capitalised words are kept as written, except the curated spinner idioms written in
+    capitals ("PC" for "computer"), restored in lower case."""
+    got = spundetect.suggest("PC", "The system uses PC vision methods to find faces.", k=3, use_fingerprints=False)
+    assert got and got[0].text == "computer" and got[0].source == "phrase"
+    assert spundetect.suggest("IBM", "She joined IBM last week.", k=3) == []
+
+
 @pytest.mark.parametrize("phrase", ["", "   ", "...", "Привет мир", "你好世界", "word " * 40])
 def test_odd_phrases_give_an_empty_list_not_an_error(phrase):
     assert spundetect.suggest(phrase) == []

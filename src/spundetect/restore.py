@@ -225,8 +225,10 @@ def _options(words: Sequence[str], norm_tokens: Sequence[str], a: int, end: int,
     pt = phrase_table()
     word = norm_tokens[a]
     opts = [(1, [word], _keep_score(word, w), None)]
-    if not segment.is_word(word) or word == "<num>" or _proper(words, a):
+    if not segment.is_word(word) or word == "<num>":
         return opts
+    if _proper(words, a):  # a name is kept, but spinners write some capitals themselves ("PC" for "computer")
+        return opts + [(1, s.original.split(), phrase_score(True, w), "phrase") for s in pt.originals(word) if s.curated]
     for length in range(1, min(MAX_PHRASE_WORDS, end - a) + 1):
         sub = " ".join(norm_tokens[a : a + length])
         if length <= 3:
@@ -573,11 +575,13 @@ def _spelling_only(lm, ids: np.ndarray, scores: np.ndarray, written: str, letter
 
 
 def _surface(text: str, written: Sequence[str]) -> str:
-    """Give a restored phrase the written span's capitalisation where words are kept, and
-    punctuation its usual spacing ("micro, small (and) medium")."""
+    """Give a restored phrase the written span's capitalisation where words are kept (a
+    capital opening it, not an abbreviation's: "PC" -> "computer"), and punctuation its
+    usual spacing ("micro, small (and) medium")."""
     kept = {segment.norm(w): w for w in written}
     words = [kept.get(w, w) for w in text.split()]
-    if written and written[0][:1].isupper() and words and words[0][:1].islower():
+    opens = written and written[0][:1].isupper() and not (len(written[0]) > 1 and written[0].isupper())
+    if opens and words and words[0][:1].islower():
         words[0] = words[0][:1].upper() + words[0][1:]
     return _TIGHT_OPEN.sub(r"\1", _TIGHT_CLOSE.sub(r"\1", " ".join(words)))
 
