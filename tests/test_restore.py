@@ -56,6 +56,13 @@ def test_names_are_kept_but_a_spinners_own_capitals_are_restored():
     assert spundetect.suggest("IBM", "She joined IBM last week.", k=3) == []
 
 
+def test_an_article_agrees_with_the_word_restored_after_it():
+    got = spundetect.suggest("an arrangement", "The model reads an arrangement of words.", k=3, use_fingerprints=False)
+    assert "a sequence" in [c.text for c in got]
+    alone = spundetect.suggest("an", "The model reads an arrangement of words.", k=3, use_fingerprints=False)
+    assert "a" not in [c.text for c in alone]  # only with the word after it in the span
+
+
 @pytest.mark.parametrize("phrase", ["", "   ", "...", "Привет мир", "你好世界", "word " * 40])
 def test_odd_phrases_give_an_empty_list_not_an_error(phrase):
     assert spundetect.suggest(phrase) == []

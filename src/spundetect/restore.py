@@ -43,7 +43,8 @@ __all__ = ["restore_span", "suggest", "MAX_SPAN_TOKENS"]
 log = logging.getLogger(__name__)
 
 MAX_SPAN_TOKENS = 8  # longer phrases are not searched (a spun span is a few words)
-MAX_TERMS = 400  # known-term hypotheses kept for language-model scoring
+MAX_TERMS = 400
+ARTICLES = {"a": "an", "an": "a"}  # known-term hypotheses kept for language-model scoring
 NEGLIGIBLE = 40.0  # log-score below the best hypothesis at which one adds nothing a float can hold (e^-40 < 1e-17)
 
 
@@ -229,6 +230,8 @@ def _options(words: Sequence[str], norm_tokens: Sequence[str], a: int, end: int,
         return opts
     if _proper(words, a):  # a name is kept, but spinners write some capitals themselves ("PC" for "computer")
         return opts + [(1, s.original.split(), phrase_score(True, w), "phrase") for s in pt.originals(word) if s.curated]
+    if word in ARTICLES and a + 1 < end:  # the article agrees with the word after it, which may be swapped back
+        opts.append((1, [ARTICLES[word]], _keep_score(word, w), "synonym"))
     for length in range(1, min(MAX_PHRASE_WORDS, end - a) + 1):
         sub = " ".join(norm_tokens[a : a + length])
         if length <= 3:
