@@ -211,3 +211,15 @@ def test_extending_shared_histories_gives_the_same_log_probabilities():
         ids = lm.ids(right.split())
         want = _extend(lm, u, v, np.tile(ids, (len(u), 1)))[0]
         assert np.array_equal(_extend_by(lm, u, v, ids), want)
+
+
+@pytest.mark.parametrize("seqs", [[], [[]], [[1], [2, 3], []], [[5, 6, 7], [1]]])
+def test_grid_pads_id_sequences_with_minus_one(seqs):
+    import numpy as np
+
+    from spundetect.restore import _grid
+
+    width = max(map(len, seqs), default=0)
+    expected = np.array([x + [-1] * (width - len(x)) for x in seqs], dtype=np.int64).reshape(len(seqs), width)
+    got = _grid(seqs)
+    assert got.dtype == np.int64 and got.shape == expected.shape and np.array_equal(got, expected)

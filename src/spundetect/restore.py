@@ -319,8 +319,10 @@ def _link_scores(lm, ids: np.ndarray, evidence: np.ndarray, base: float, w: Weig
 
 def _grid(seqs: Sequence[list[int]]) -> np.ndarray:
     """Id sequences as the rows of a matrix padded with -1."""
-    width = max(map(len, seqs), default=0)
-    return np.array([x + [-1] * (width - len(x)) for x in seqs], dtype=np.int64).reshape(len(seqs), width)
+    lengths = np.fromiter(map(len, seqs), dtype=np.int64, count=len(seqs))
+    grid = np.full((len(seqs), int(lengths.max(initial=0))), -1, dtype=np.int64)
+    grid[np.arange(grid.shape[1]) < lengths[:, None]] = [x for seq in seqs for x in seq]  # row by row, in order
+    return grid
 
 
 def _extend(

@@ -35,7 +35,8 @@ class Terms:
         return len(self.ids)
 
     def words(self, lm: LanguageModel) -> list[list[str]]:
-        return [[lm.words[i] for i in row] for row in self.ids.tolist()]
+        words = lm.words.__getitem__
+        return [list(map(words, row)) for row in self.ids.tolist()]
 
 
 _STARTS: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}  # (id of keys, shift) -> (keys, starts)
