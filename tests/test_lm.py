@@ -47,6 +47,37 @@ def test_key_index_agrees_with_a_plain_binary_search():
         assert np.array_equal(keys[pos[hit]], q[hit])
 
 
+def test_every_stored_trigram_has_its_bigram_stored(lm):
+    """What lets :meth:`LanguageModel.logprob_ids` skip the trigram search where the bigram
+    (v w) is not stored."""
+    from spundetect.lm import BITS
+
+    ar = lm.artifact.arrays
+    vw = np.asarray(ar["tri_keys"]).astype(np.int64) & ((1 << (2 * BITS)) - 1)
+    bi = np.asarray(ar["bi_keys"]).astype(np.int64)
+    assert np.array_equal(bi[np.minimum(np.searchsorted(bi, vw), len(bi) - 1)], vw)
+
+
+def test_logprob_ids_equals_the_interpolation_from_plain_lookups(lm):
+    from spundetect.lm import pack
+
+    ar = lm.artifact.arrays
+
+    def stored(keys, values, query, default):
+        keys = np.asarray(keys)
+        pos = np.minimum(np.searchsorted(keys, query.astype(np.uint64)), len(keys) - 1)
+        return np.where(keys[pos] == query.astype(np.uint64), np.asarray(values)[pos].astype(np.float64), default)
+
+    ids = lm.ids("the press conference was held in the capital on monday and the talks went on".split())
+    rng = np.random.default_rng(0)
+    u, v, w = ids[rng.integers(0, len(ids), 4000)], ids[rng.integers(0, len(ids), 4000)], ids[rng.integers(0, len(ids), 4000)]
+    u[:1000], v[:1000], w[:1000] = ids[:-2].repeat(100)[:1000], ids[1:-1].repeat(100)[:1000], ids[2:].repeat(100)[:1000]
+    p1 = np.exp(ar["uni_logp"][w].astype(np.float64))
+    p2 = stored(ar["bi_keys"], ar["bi_a"], pack(0, v, w), 0.0) + ar["bi_gamma"][v].astype(np.float64) * p1
+    p3 = stored(ar["tri_keys"], ar["tri_a"], pack(u, v, w), 0.0) + stored(ar["ctx_keys"], ar["ctx_gamma"], pack(0, u, v), 1.0) * p2
+    assert np.allclose(lm.logprob_ids(u, v, w), np.log(p3), rtol=0, atol=1e-12)
+
+
 def test_window_logprob_equals_three_trigram_queries(lm):
     """The candidate-window shortcut (shared pair lookups, trigram search only where one can
     be stored) gives exactly the numbers of the plain queries."""

@@ -133,9 +133,9 @@ class LanguageModel:
         p2 = a2 + ar["bi_gamma"][vv].astype(np.float64) * p1
         p2 = np.where(v < 0, p1, p2)
         uu = np.maximum(u, 0)
-        # a trigram (u v w) is only stored when its context (u v) is, and the bigram (v w)
-        # (pruning keeps n-grams seen twice, and the trigram's count is the bigram's at
-        # most): look up the rest only
+        # a trigram (u v w) is only stored when its context (u v) is, and its bigram (v w):
+        # pruning keeps n-grams seen twice, and a trigram is seen no more often than its
+        # bigram. Look up only those.
         g3, seen = self.contexts(uu, vv) if context is None else context
         seen = seen & (u >= 0) & (v >= 0)
         p3 = np.where(seen, g3 * p2, p2)

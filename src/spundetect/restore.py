@@ -43,8 +43,8 @@ __all__ = ["restore_span", "suggest", "MAX_SPAN_TOKENS"]
 log = logging.getLogger(__name__)
 
 MAX_SPAN_TOKENS = 8  # longer phrases are not searched (a spun span is a few words)
-MAX_TERMS = 400
-ARTICLES = {"a": "an", "an": "a"}  # known-term hypotheses kept for language-model scoring
+MAX_TERMS = 400  # known-term hypotheses kept for language-model scoring
+ARTICLES = {"a": "an", "an": "a"}  # an article may have been the other one (it agrees with the next word)
 NEGLIGIBLE = 40.0  # log-score below the best hypothesis at which one adds nothing a float can hold (e^-40 < 1e-17)
 
 
