@@ -74,7 +74,8 @@ def test_logprob_ids_equals_the_interpolation_from_plain_lookups(lm):
     u[:1000], v[:1000], w[:1000] = ids[:-2].repeat(100)[:1000], ids[1:-1].repeat(100)[:1000], ids[2:].repeat(100)[:1000]
     p1 = np.exp(ar["uni_logp"][w].astype(np.float64))
     p2 = stored(ar["bi_keys"], ar["bi_a"], pack(0, v, w), 0.0) + ar["bi_gamma"][v].astype(np.float64) * p1
-    p3 = stored(ar["tri_keys"], ar["tri_a"], pack(u, v, w), 0.0) + stored(ar["ctx_keys"], ar["ctx_gamma"], pack(0, u, v), 1.0) * p2
+    g3 = stored(ar["ctx_keys"], ar["ctx_gamma"], pack(0, u, v), 1.0)
+    p3 = stored(ar["tri_keys"], ar["tri_a"], pack(u, v, w), 0.0) + g3 * p2
     assert np.allclose(lm.logprob_ids(u, v, w), np.log(p3), rtol=0, atol=1e-12)
 
 
