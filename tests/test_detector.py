@@ -244,3 +244,13 @@ def test_document_score_weighs_sentences_by_their_words(detector):
     assert detector.decide(q, [20, 10, 1]).sentences.tolist() == [True, True, False]
     assert detector.decide(q, [1, 10, 20]).sentences.tolist() == [True, False, False]
     assert detector.decide(q).sentences.tolist() == [True, False, False]
+
+
+def test_a_recurring_spun_word_reads_as_one_original_throughout(detector):
+    """The same spun word in two sentences gets the same suggestions in both, from the
+    evidence of both: alone, "We assemble the framework" puts "compare" first."""
+    text = "The main errand of the venture is to assemble a framework. We assemble the framework in two stages."
+    spans = [sp for sp in detector.check(text).spans if sp.text == "assemble"]
+    assert len(spans) == 2
+    assert [c.text for c in spans[0].originals] == [c.text for c in spans[1].originals]
+    assert spans[1].originals[0].text == "build"

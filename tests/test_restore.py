@@ -6,7 +6,8 @@ import pytest
 
 import spundetect
 from spundetect.candidates.acronyms import acronym_after, spells
-from spundetect.restore import restore_span
+from spundetect.restore import agree, restore_span
+from spundetect.results import Suggestion
 
 # (phrase, context sentence or None, expected original among the top 3, source)
 EXAMPLES = [
@@ -223,3 +224,17 @@ def test_grid_pads_id_sequences_with_minus_one(seqs):
     expected = np.array([x + [-1] * (width - len(x)) for x in seqs], dtype=np.int64).reshape(len(seqs), width)
     got = _grid(seqs)
     assert got.dtype == np.int64 and got.shape == expected.shape and np.array_equal(got, expected)
+
+
+def test_a_recurring_span_gets_the_suggestions_of_all_its_places():
+    """Each place's probabilities are averaged (nought where a place did not suggest it), as
+    many kept as the longest list; a place keeps the capitals of its writing; a text that
+    occurs once is left as it is."""
+    first = [Suggestion("task", 0.6), Suggestion("job", 0.3)]
+    second = [Suggestion("Job", 0.7), Suggestion("Chore", 0.2)]
+    once = [Suggestion("venture", 0.9)]
+    got = agree([("errand", first), ("project", once), ("Errand", second)])
+    assert [(c.text, round(c.score, 3)) for c in got[0]] == [("job", 0.5), ("task", 0.3)]
+    assert [(c.text, round(c.score, 3)) for c in got[2]] == [("Job", 0.5), ("Task", 0.3)]
+    assert got[1] == once
+    assert agree([("errand", first), ("errand", [])]) == [first, []]  # a place with none does not count

@@ -26,7 +26,7 @@ from .channel import FEATURE_WEIGHTS, FUNCTION_WORDS
 from .features import SentenceRows, document_rows, sentence_rows, token_rows_batch
 from .lm import language_model
 from .model import ModelError, SpinModel, load_model
-from .restore import restore_span
+from .restore import agree, restore_span
 from .results import MIN_ALTERNATIVE, Report, SentenceResult, Span, Translated, verdict_of
 from .translated import TranslationScores, translation_model
 
@@ -178,20 +178,27 @@ class Detector:
         decision = self.decide(sent_p, words, has_known)
         span_t = decision.span_thresholds
         own_t = span_t if self.span_threshold is None else _own(self).decide(sent_p, words, has_known).span_thresholds
-        results, evidence = [], bool(decision.sentences.any())
-        per_sentence = zip(sents, tokens_of, scores.rows, scores.span_p, sent_p, decision.sentences, span_t, known, own_t)
-        for s, tokens, rows, p, sp, spun, st, fp, own in per_sentence:
-            spans = []
+        evidence = bool(decision.sentences.any())
+        found: list[list[tuple[int, int, float, str, list]]] = []  # each sentence's spans
+        per_sentence = zip(sents, tokens_of, scores.rows, scores.span_p, span_t, known, own_t)
+        for s, tokens, rows, p, st, fp, own in per_sentence:
+            found.append([])
             groups = self.groups(tokens, rows, p, st, fp)
             prob = _token_probs(len(tokens), rows, p) if groups else None  # most sentences have no span
             for g in groups:
                 evidence |= g.fingerprint or g.score >= own
                 a, b, cands = self._restore(tokens, g.start, g.end, prob)
                 source = "fingerprint" if g.fingerprint else (cands[0].source if cands else "synonym")
-                start, end = s.tokens[a].start, s.tokens[b - 1].end
+                found[-1].append((s.tokens[a].start, s.tokens[b - 1].end, g.score, source, cands))
+        agreed = iter(agree([(text[a:b], c) for spans in found for a, b, _, source, c in spans if source != "fingerprint"]))
+        results = []
+        for s, sp, spun, spans in zip(sents, sent_p, decision.sentences, found):
+            out = []
+            for start, end, score, source, cands in spans:
+                cands = cands if source == "fingerprint" else next(agreed)
                 shown = [c for i, c in enumerate(cands) if i == 0 or c.score >= MIN_ALTERNATIVE]
-                spans.append(Span(start, end, text[start:end], g.score, source, tuple(shown)))
-            results.append(SentenceResult(s.start, s.end, float(sp), bool(spun), tuple(spans)))
+                out.append(Span(start, end, text[start:end], score, source, tuple(shown)))
+            results.append(SentenceResult(s.start, s.end, float(sp), bool(spun), tuple(out)))
         return Report(
             text, decision.score, decision.spun, sum(words), tuple(results), path, self.model_info, (), offsets,
             verdict=verdict_of(decision.spun, evidence), threshold=self.document_threshold,

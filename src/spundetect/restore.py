@@ -38,7 +38,7 @@ from .channel import FUNCTION_WORDS, Weights, fitted_weights, keep_score, link_s
 from .lm import BOS, EOS, UNK, language_model
 from .results import Suggestion
 
-__all__ = ["restore_span", "suggest", "MAX_SPAN_TOKENS"]
+__all__ = ["restore_span", "suggest", "agree", "MAX_SPAN_TOKENS"]
 
 log = logging.getLogger(__name__)
 
@@ -593,6 +593,43 @@ def _surface(text: str, written: Sequence[str]) -> str:
 
 _TIGHT_CLOSE = re.compile(r" ([,.;:!?%)\]])")
 _TIGHT_OPEN = re.compile(r"([(\[$]) ")
+
+
+def agree(spans: Sequence[tuple[str, Sequence[Suggestion]]]) -> list[list[Suggestion]]:
+    """One document's spans, each as its written text and its suggestions: a written text
+    that recurs (compared word by word, case aside) gets the same suggestions in each place,
+    ranked by their mean probability over its places (nought where a place did not suggest
+    it), so that each context adds its evidence and a recurring spun term reads as one
+    original throughout. Each place keeps the capitals of its own writing. Spans whose text
+    occurs once keep their suggestions as they are."""
+    keys = [" ".join(segment.norm(t.text) for t in segment.tokenize(written)) for written, _ in spans]
+    places: dict[str, list[int]] = {}
+    for i, (key, (_, found)) in enumerate(zip(keys, spans)):
+        if found:
+            places.setdefault(key, []).append(i)
+    out = [list(found) for _, found in spans]
+    for at in places.values():
+        if len(at) < 2:
+            continue
+        total: dict[str, float] = {}
+        first: dict[str, Suggestion] = {}
+        for i in at:
+            for c in spans[i][1]:
+                key = c.text.lower()
+                total[key] = total.get(key, 0.0) + c.score / len(at)
+                first.setdefault(key, c)
+        k = max(len(spans[i][1]) for i in at)
+        best = sorted(total, key=lambda t: -total[t])[:k]
+        for i in at:
+            own = {c.text.lower(): c for c in spans[i][1]}
+            written = [t.text for t in segment.tokenize(spans[i][0])]
+            out[i] = [
+                dataclasses.replace(own[t], score=total[t])
+                if t in own
+                else dataclasses.replace(first[t], text=_surface(t, written), score=total[t])
+                for t in best
+            ]
+    return out
 
 
 def suggest(
