@@ -5,7 +5,9 @@ from a second stage that weighs each word's probability among its neighbours', i
 sentence's and its document's (``features.context_rows``). Flagged words (second-stage
 probability at or above the model's span threshold) are merged with their flagged
 neighbours and with any curated multiword swap or fingerprint they touch into spans; each
-span gets its suggested originals from the restore search in its sentence.
+span gets its suggested originals from the restore search in its sentence, and a span
+text that recurs in the document the suggestions of all its places pooled
+(:func:`spundetect.restore.agree`).
 """
 
 from __future__ import annotations

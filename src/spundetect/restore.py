@@ -615,9 +615,9 @@ def agree(spans: Sequence[tuple[str, Sequence[Suggestion]]]) -> list[list[Sugges
         first: dict[str, Suggestion] = {}
         for i in at:
             for c in spans[i][1]:
-                key = c.text.lower()
-                total[key] = total.get(key, 0.0) + c.score / len(at)
-                first.setdefault(key, c)
+                text = c.text.lower()
+                total[text] = total.get(text, 0.0) + c.score / len(at)
+                first.setdefault(text, c)
         k = max(len(spans[i][1]) for i in at)
         best = sorted(total, key=lambda t: -total[t])[:k]
         for i in at:
