@@ -61,10 +61,27 @@ def test_sigterm_leaves_the_previous_output_and_no_partial_file(tmp_path):
         time.sleep(0.05)
     time.sleep(0.5)
     proc.send_signal(signal.SIGTERM)
-    proc.wait(60)
-    assert proc.returncode == 130
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and err == b"spundetect: terminated\n"
     assert out.read_text() == "previous report\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["big.txt", "report.txt"]
+
+
+def test_sigterm_inside_code_run_by_exec_still_exits_130_under_python_m(tmp_path):
+    # the window that made the test above flaky, made certain: the signal lands while code
+    # made by exec() runs (as when a lazy import creates a dataclass), under `python -m`
+    (tmp_path / "sigterm_in_exec.py").write_text(
+        "import os, signal, sys\n"
+        "from spundetect import cli\n"
+        "cli._exit_on_sigterm()\n"
+        "try:\n"
+        "    exec('os.kill(os.getpid(), signal.SIGTERM)\\nfor _ in range(10 ** 6): pass')\n"
+        "except BaseException as e:\n"
+        "    print(type(e).__name__)\n"
+        "sys.exit(130)\n"
+    )
+    r = subprocess.run([sys.executable, "-m", "sigterm_in_exec"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert (r.returncode, r.stdout) == (130, "Terminated\n")
 
 
 def test_disk_full_is_one_line_exit_2_even_with_exit_zero():

@@ -27,6 +27,7 @@ app = typer.Typer(
 )
 
 EXIT_OK, EXIT_FOUND, EXIT_ERROR = 0, 1, 2
+EXIT_INTERRUPTED = 130  # Ctrl-C or SIGTERM
 
 
 class SuggestFormat(str, Enum):
@@ -342,6 +343,13 @@ def _open_output(output: Path | None, paths: list[str], globs) -> "SafeOutput | 
         _fail(f"{output}: {e.strerror or e}")
 
 
+class Terminated(BaseException):
+    """SIGTERM: unwinds the run like Ctrl-C (cleanup runs), exit 130. Not a KeyboardInterrupt:
+    CPython remembers one that passes through code run by ``exec`` (the methods of a
+    dataclass or namedtuple made in a lazy import) and, under ``python -m``, ends the process
+    by SIGINT at exit even when the interrupt was caught."""
+
+
 def _exit_on_sigterm() -> None:
     """SIGTERM ends the run like Ctrl-C: cleanup runs (a half-written output is removed)."""
     import signal
@@ -352,7 +360,7 @@ def _exit_on_sigterm() -> None:
 
 
 def _terminated(signum, frame) -> None:
-    raise KeyboardInterrupt
+    raise Terminated
 
 
 def _output_clash(output: Path, paths: list[str], globs) -> str | None:
@@ -875,11 +883,13 @@ def main(argv: list[str] | None = None) -> None:
     args = [a for a in args if a != "--debug"]
     logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, format="spundetect: %(levelname)s: %(message)s")
     command = typer.main.get_command(app)
+    stopped = "interrupted"
     try:
         code = command.main(args=args, prog_name="spundetect", standalone_mode=False)
-    except (typer.Abort, KeyboardInterrupt):
-        typer.echo("spundetect: interrupted", err=True)
-        code = 130
+    except Terminated:
+        code, stopped = EXIT_INTERRUPTED, "terminated"
+    except (typer.Abort, KeyboardInterrupt):  # older typer; newer ones return 130 for Ctrl-C themselves
+        code = EXIT_INTERRUPTED
     except BrokenPipeError:  # output piped into `head` and the like
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         code = 0
@@ -900,4 +910,6 @@ def main(argv: list[str] | None = None) -> None:
             what = type(e).__name__ + (f": {message}" if message else "")
             typer.echo(f"spundetect: error: {what} (--debug shows where)", err=True)
         code = EXIT_ERROR
+    if code == EXIT_INTERRUPTED:
+        typer.echo(f"spundetect: {stopped}", err=True)
     sys.exit(code if isinstance(code, int) else 0)
