@@ -21,6 +21,7 @@ SLOW = {
     "test_every_format_flags_the_spun_seed_and_suggests_press_conference",
     "test_disk_full_is_one_line_exit_2_even_with_exit_zero",
     "test_sigterm_leaves_the_previous_output_and_no_partial_file",
+    "test_sigterm_with_jobs_stops_the_workers_at_once_not_after_the_queued_work",
     "test_closed_stdin_is_one_line_exit_2",
     "test_html_report_renders_spans_and_hover_text",
     "test_dask_local_cluster_matches_single_process",

@@ -2,6 +2,7 @@
 atomically and never over an input; every error that is not a finding exits 2 with one
 line on stderr (a traceback only with --debug)."""
 
+import contextlib
 import json
 import os
 import signal
@@ -65,6 +66,39 @@ def test_sigterm_leaves_the_previous_output_and_no_partial_file(tmp_path):
     assert proc.returncode == 130 and err == b"spundetect: terminated\n"
     assert out.read_text() == "previous report\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["big.txt", "report.txt"]
+
+
+def test_sigterm_with_jobs_stops_the_workers_at_once_not_after_the_queued_work(tmp_path):
+    if not Path("/proc/self/task").exists():
+        pytest.skip("needs Linux /proc to find the workers")
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    for i in range(12):  # minutes of queued work for two workers
+        (inputs / f"{i}.txt").write_text(SPUN.read_text(encoding="utf-8") * 300, encoding="utf-8")
+    out = tmp_path / "report.txt"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "spundetect", "check", "--jobs", "2", str(inputs), "-o", str(out)], stderr=subprocess.PIPE
+    )
+    children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children")
+    deadline = time.time() + 120
+    while not (children.exists() and len(children.read_text().split()) >= 2):  # the workers have started
+        assert proc.poll() is None and time.time() < deadline
+        time.sleep(0.05)
+    workers = [int(p) for p in children.read_text().split()]
+    time.sleep(2)
+    proc.send_signal(signal.SIGTERM)
+    try:
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.returncode is None:  # a hang must not leave the processes running
+            for pid in [proc.pid, *workers]:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+    assert proc.returncode == 130 and err == b"spundetect: terminated\n"
+    assert not out.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["in"]
+    time.sleep(0.5)
+    alive = [w for w in workers if Path(f"/proc/{w}").exists() and Path(f"/proc/{w}/stat").read_text().split()[2] != "Z"]
+    assert not alive
 
 
 def test_sigterm_inside_code_run_by_exec_still_exits_130_under_python_m(tmp_path):

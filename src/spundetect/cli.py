@@ -558,13 +558,20 @@ def _checked(detector, items, jobs: int, load_args=(None, False, None, None, Tru
     os.environ.update(_ONE_THREAD)  # for spawned workers, before they import numpy
     pending: deque = deque()
     try:
-        with ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_worker_init, initargs=load_args) as pool:
+        pool = ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_worker_init, initargs=load_args)
+        try:
             for group in groups(items, _length):
                 pending.append(pool.submit(_worker_check, group))
                 if len(pending) >= 4 * jobs:
                     yield from pending.popleft().result()
             while pending:
                 yield from pending.popleft().result()
+        except BaseException:  # stopped (SIGTERM, Ctrl-C, a closed pipe): not after the work queued
+            pool.shutdown(wait=False, cancel_futures=True)
+            for worker in mp.active_children():
+                worker.terminate()
+            raise
+        pool.shutdown()
     finally:
         for k, v in saved.items():
             if v is None:
