@@ -177,3 +177,65 @@ def test_an_unexpected_error_is_one_line_exit_2_and_debug_shows_the_traceback(mo
         assert ("Traceback" in err) is traceback
         if not traceback:
             assert err == "spundetect: error: RuntimeError: something inside broke (--debug shows where)\n"
+
+
+def _fails(errno: int, message: str):
+    def fail(*args):
+        raise OSError(errno, message)
+
+    return fail
+
+
+def test_write_atomic_replaces_whole_keeping_the_mode_or_leaves_the_earlier_file(tmp_path, monkeypatch):
+    from spundetect import outputs
+
+    f = tmp_path / "figures.json"
+    f.write_text("earlier\n")
+    f.chmod(0o640)
+    outputs.write_atomic(f, "new\n")
+    assert f.read_text() == "new\n" and f.stat().st_mode & 0o777 == 0o640
+    monkeypatch.setattr(outputs.os, "fsync", _fails(28, "No space left on device"))
+    with pytest.raises(outputs.OutputError, match="No space left"):
+        outputs.write_atomic(f, "never\n")
+    assert f.read_text() == "new\n" and [p.name for p in tmp_path.iterdir()] == ["figures.json"]
+
+
+def test_a_model_saved_over_another_that_fails_leaves_the_earlier_one_loadable(tmp_path, monkeypatch):
+    from spundetect import outputs
+    from spundetect.model import DEFAULT_MODEL_DIR, load_model, record_evaluation, save_model
+
+    import shutil
+
+    d = tmp_path / "m"
+    shutil.copytree(DEFAULT_MODEL_DIR, d)
+    model = load_model(d)
+    before = {p.name: p.read_bytes() for p in d.iterdir()}
+    calls = []
+
+    def fail_second(fd):  # the model file is written; its meta.json write fails
+        calls.append(fd)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(outputs.os, "fsync", fail_second)
+    with pytest.raises(outputs.OutputError):
+        save_model(model, d)
+    assert {p.name: p.read_bytes() for p in d.iterdir()} == before
+    assert load_model(d).meta["sha256"] == json.loads((DEFAULT_MODEL_DIR / "meta.json").read_text())["sha256"]
+    monkeypatch.setattr(outputs.os, "fsync", _fails(5, "Input/output error"))
+    with pytest.raises(outputs.OutputError):
+        record_evaluation(d, {"figures": 1})
+    assert (d / "meta.json").read_bytes() == before["meta.json"]
+
+
+def test_evaluate_out_that_cannot_be_written_is_one_line_exit_2(tmp_path, monkeypatch):
+    from spundetect import outputs
+
+    monkeypatch.setattr("spundetect.evaluation.evaluate_model", lambda detector: {"figures": 1})
+    monkeypatch.setattr("spundetect.evaluation.format_table", lambda result: "figures")
+    monkeypatch.setattr(outputs.os, "fsync", _fails(28, "No space left on device"))
+    out = tmp_path / "eval.json"
+    out.write_text("earlier\n")
+    r = runner.invoke(app, ["evaluate", "--out", str(out)])
+    assert r.exit_code == 2 and r.stderr.strip() == f"spundetect: {out}: cannot write: No space left on device"
+    assert out.read_text() == "earlier\n"

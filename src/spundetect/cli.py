@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 from typing import Optional
@@ -17,6 +16,7 @@ import typer
 
 from .batching import fits, groups
 from .inputs import DEFAULT_GLOBS, input_sizes, read_inputs
+from .outputs import OutputError, SafeOutput, write_atomic
 
 app = typer.Typer(
     add_completion=False,
@@ -383,73 +383,6 @@ def _output_clash(output: Path, paths: list[str], globs) -> str | None:
     return None
 
 
-class OutputError(Exception):
-    """Writing the output file failed (disk full, quota, I/O error)."""
-
-
-class SafeOutput:
-    """An output file written atomically: into a temporary file beside the target, renamed
-    over it by :meth:`commit`. A run that fails or is killed (SIGTERM, Ctrl-C) before then
-    leaves the target as it was. Targets that cannot be replaced by a rename (``/dev/stdout``,
-    a pipe, a device) are written directly. Write errors raise :class:`OutputError`."""
-
-    def __init__(self, target: Path):
-        import tempfile
-
-        self.target = target
-        self.temp: Path | None = None
-        if target.exists() and not target.is_file():
-            self.file = target.open("w", encoding="utf-8", newline="")
-            return
-        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent if str(target.parent) else ".")
-        self.temp = Path(name)
-        self.file = os.fdopen(fd, "w", encoding="utf-8", newline="")
-
-    def write(self, s: str) -> None:
-        with _as_output_error():
-            self.file.write(s)
-
-    def flush(self) -> None:
-        with _as_output_error():
-            self.file.flush()
-
-    def commit(self) -> None:
-        with _as_output_error():
-            self.file.flush()
-            if self.temp is not None:
-                os.fsync(self.file.fileno())
-                self.file.close()
-                mode = self.target.stat().st_mode & 0o777 if self.target.exists() else 0o666 & ~_umask()
-                os.chmod(self.temp, mode)
-                os.replace(self.temp, self.target)
-                self.temp = None
-            else:
-                self.file.close()
-
-    def discard(self) -> None:
-        try:
-            self.file.close()
-        except OSError:
-            pass
-        if self.temp is not None:
-            self.temp.unlink(missing_ok=True)
-            self.temp = None
-
-
-@contextmanager
-def _as_output_error():
-    try:
-        yield
-    except OSError as e:
-        raise OutputError(e.strerror or str(e)) from None
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
 def _writer(format: Format, out, detector, **options):
     from .render import WRITERS
 
@@ -778,7 +711,10 @@ def evaluate(
     typer.echo(format_table(result))
     if out:
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(result, indent=1, default=str) + "\n", encoding="utf-8")
+        try:
+            write_atomic(out, json.dumps(result, indent=1, default=str) + "\n")
+        except OutputError as e:
+            _fail(f"{out}: cannot write: {e}")
 
 
 @app.command()

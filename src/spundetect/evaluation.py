@@ -37,6 +37,7 @@ from .build.sources import shared_dir
 from .channel import Weights
 from .detector import MAX_SENTENCE_TOKENS, sentence_words
 from .eval_real import eval_restore_real
+from .outputs import write_atomic
 from .restore import restore_span, suggest
 
 __all__ = ["GoldRow", "seed_gold", "evaluate_engine", "evaluate_model", "format_table", "summary", "NAIVE_WEIGHTS"]
@@ -740,7 +741,7 @@ def main(argv: list[str] | None = None) -> int:
     text = json.dumps(result, indent=1)
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(text + "\n", encoding="utf-8")
+        write_atomic(args.out, text + "\n")
     summary = {k: v for k, v in result.items() if k != "seed_gold_detail"}
     print(json.dumps(summary, indent=1))
     return 0
@@ -761,7 +762,7 @@ def _main_translated(out: Path | None) -> int:
     result = {"translated": eval_translated(), "translated_original_english": eval_translated_clean(), "seeds": seeds}
     if out:
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+        write_atomic(out, json.dumps(result, indent=1) + "\n")
     print("\n".join(_translated_lines(result)[1:]))
     return 0
 

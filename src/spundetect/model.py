@@ -35,6 +35,8 @@ from typing import Any
 
 import numpy as np
 
+from .outputs import write_atomic
+
 __all__ = [
     "SpinModel",
     "Averaged",
@@ -372,11 +374,11 @@ def save_model(model: SpinModel, directory: Path) -> Path:
     for stage in STAGES:
         spec[stage] = _stage_spec(compact(getattr(model, stage)), arrays)
     arrays["spec"] = np.frombuffer(json.dumps(spec, sort_keys=True).encode("utf-8"), dtype=np.uint8)
-    path.write_bytes(_npz_bytes(arrays))
+    write_atomic(path, _npz_bytes(arrays))  # an earlier model here stays whole until this one is
     for older in (SKOPS_FILE, PICKLE_FILE):
         (directory / older).unlink(missing_ok=True)  # an older model file beside it would only mislead
     meta = {**model.meta, "sha256": sha256_of(path), "thresholds": model.thresholds}
-    (directory / META_FILE).write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    write_atomic(directory / META_FILE, json.dumps(meta, indent=1, sort_keys=True) + "\n")
     model.meta = meta
     return path
 
@@ -554,4 +556,4 @@ def record_evaluation(directory: Path, summary: dict[str, Any]) -> None:
     if meta.get("sha256") != sha256_of(Path(directory) / MODEL_FILE):
         raise ModelError(f"{meta_path} does not describe the model file beside it")
     meta["evaluation"] = summary
-    meta_path.write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    write_atomic(meta_path, json.dumps(meta, indent=1, sort_keys=True) + "\n")
