@@ -1,6 +1,7 @@
 """Command-line interface (typer). stdout carries results; stderr carries errors.
 
-Exit codes: 0 success, 1 findings (``check``), 2 usage or input error.
+Exit codes: 0 success, 1 findings (``check``), 2 usage or input error, 130 stopped (Ctrl-C,
+SIGTERM).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ app = typer.Typer(
     no_args_is_help=True,
     help="Find synonym-spun English text and suggest what it said before it was spun.\n\n"
     "Exit codes: 0 success, 1 spin found (check: a document likely spun or with some signs of spinning), "
-    "2 usage or input error. --debug anywhere shows the traceback of an unexpected error.",
+    "2 usage or input error, 130 stopped (Ctrl-C, SIGTERM). --debug anywhere shows the traceback of an unexpected error.",
 )
 
 EXIT_OK, EXIT_FOUND, EXIT_ERROR = 0, 1, 2
