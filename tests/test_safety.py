@@ -201,10 +201,10 @@ def test_write_atomic_replaces_whole_keeping_the_mode_or_leaves_the_earlier_file
 
 
 def test_a_model_saved_over_another_that_fails_leaves_the_earlier_one_loadable(tmp_path, monkeypatch):
+    import shutil
+
     from spundetect import outputs
     from spundetect.model import DEFAULT_MODEL_DIR, load_model, record_evaluation, save_model
-
-    import shutil
 
     d = tmp_path / "m"
     shutil.copytree(DEFAULT_MODEL_DIR, d)
@@ -239,3 +239,10 @@ def test_evaluate_out_that_cannot_be_written_is_one_line_exit_2(tmp_path, monkey
     r = runner.invoke(app, ["evaluate", "--out", str(out)])
     assert r.exit_code == 2 and r.stderr.strip() == f"spundetect: {out}: cannot write: No space left on device"
     assert out.read_text() == "earlier\n"
+
+
+def test_an_output_in_a_missing_folder_is_one_line_exit_2(tmp_path):
+    out = tmp_path / "no such folder" / "report.txt"
+    r = runner.invoke(app, ["check", str(SPUN), "-o", str(out)])
+    assert r.exit_code == 2 and r.stderr.strip() == f"spundetect: {out}: cannot write: no folder {out.parent}"
+    assert not out.parent.exists()

@@ -341,7 +341,13 @@ def _open_output(output: Path | None, paths: list[str], globs) -> "SafeOutput | 
     try:
         return SafeOutput(output)
     except OSError as e:
-        _fail(f"{output}: {e.strerror or e}")
+        _cannot_create(output, e)
+
+
+def _cannot_create(target: Path, e: OSError) -> None:
+    """One line and exit 2 for an output file that cannot be created."""
+    folder = target.parent if str(target.parent) else Path(".")
+    _fail(f"{target}: cannot write: " + (f"no folder {folder}" if not folder.is_dir() else e.strerror or str(e)))
 
 
 class Terminated(BaseException):
@@ -632,7 +638,7 @@ def _write_result(target: Path | None, text: str) -> None:
     try:
         sink = SafeOutput(target)
     except OSError as e:
-        _fail(f"{target}: {e.strerror or e}")
+        _cannot_create(target, e)
     try:
         sink.write(text)
         sink.commit()
