@@ -246,3 +246,16 @@ def test_an_output_in_a_missing_folder_is_one_line_exit_2(tmp_path):
     r = runner.invoke(app, ["check", str(SPUN), "-o", str(out)])
     assert r.exit_code == 2 and r.stderr.strip() == f"spundetect: {out}: cannot write: no folder {out.parent}"
     assert not out.parent.exists()
+
+
+def test_a_reader_that_leaves_early_ends_the_check_with_exit_0(tmp_path):
+    for i in range(40):
+        (tmp_path / f"{i:02d}.txt").write_bytes(SPUN.read_bytes())
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "spundetect", "check", "--format", "concise", str(tmp_path)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    assert proc.stdout.readline().startswith(str(tmp_path / "00.txt").encode())
+    proc.stdout.close()  # like `| head -1`
+    err = proc.stderr.read()
+    assert proc.wait(120) == 0 and err == b""  # not 1, which means spin found

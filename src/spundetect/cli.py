@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from contextlib import closing, contextmanager
 from enum import Enum
 from pathlib import Path
 from typing import Optional
@@ -99,6 +100,12 @@ def suggest(
                 f"longer than {MAX_SPAN_TOKENS} tokens" if too_long else "no candidate originals (unknown or non-English words?)"
             )
         results.append((phrase, found, note))
+    with _reader_may_leave():
+        _write_suggestions(results, format)
+
+
+def _write_suggestions(results: list[tuple[str, list, str | None]], format: SuggestFormat) -> None:
+    """Each phrase with its suggestions (or the note why it has none), to stdout."""
     if format is SuggestFormat.json:
         doc = {
             "phrases": [
@@ -108,6 +115,7 @@ def suggest(
             ]
         }
         typer.echo(json.dumps(doc, ensure_ascii=False))
+        sys.stdout.flush()
         return
     for p, found, note in results:
         if note:
@@ -116,6 +124,7 @@ def suggest(
         typer.echo(p)
         for c in found:
             typer.echo(f"  {c.score:.2f}  {c.text}  [{c.source}]")
+    sys.stdout.flush()
 
 
 class Format(str, Enum):
@@ -281,8 +290,11 @@ def check(
         writer = _writer(format, out, detector, show=show.value, color=use_color)
         items = read_inputs(paths, glob or DEFAULT_GLOBS, html=html_input, jsonl_field=jsonl_field)
         checked = _checked(detector, items, jobs, (model, trust_model, threshold, span_threshold, translated))
-        errors = _write_all(detector, checked, writer, progress, verdicts)
-        writer.close()
+        with _reader_may_leave(), closing(checked):  # stopped early: the workers stop too
+            errors = _write_all(detector, checked, writer, progress, verdicts)
+            writer.close()
+            if not sink:
+                sys.stdout.flush()
         if sink:
             sink.commit()
             progress.clear()
@@ -368,6 +380,20 @@ def _exit_on_sigterm() -> None:
 
 def _terminated(signum, frame) -> None:
     raise Terminated
+
+
+class OutputClosed(Exception):
+    """The reader of standard output left (``| head``): the run ends at once, exit 0."""
+
+
+@contextmanager
+def _reader_may_leave():
+    """Writing to standard output: a reader that leaves ends the run (typer would exit 1
+    for it, which here means spin found)."""
+    try:
+        yield
+    except BrokenPipeError:
+        raise OutputClosed from None
 
 
 def _output_clash(output: Path, paths: list[str], globs) -> str | None:
@@ -633,7 +659,9 @@ def trace(
 def _write_result(target: Path | None, text: str) -> None:
     """``text`` to stdout, or atomically to ``target`` (then a line on stderr)."""
     if target is None:
-        sys.stdout.write(text)
+        with _reader_may_leave():
+            sys.stdout.write(text)
+            sys.stdout.flush()
         return
     try:
         sink = SafeOutput(target)
@@ -840,7 +868,7 @@ def main(argv: list[str] | None = None) -> None:
         code, stopped = EXIT_INTERRUPTED, "terminated"
     except (typer.Abort, KeyboardInterrupt):  # older typer; newer ones return 130 for Ctrl-C themselves
         code = EXIT_INTERRUPTED
-    except BrokenPipeError:  # output piped into `head` and the like
+    except (OutputClosed, BrokenPipeError):  # output piped into `head` and the like
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         code = 0
     except Exception as e:  # typer >= 0.24 vendors click: match its UsageError by name
