@@ -204,24 +204,25 @@ def test_a_model_saved_over_another_that_fails_leaves_the_earlier_one_loadable(t
     import shutil
 
     from spundetect import outputs
-    from spundetect.model import DEFAULT_MODEL_DIR, load_model, record_evaluation, save_model
+    from spundetect.model import DEFAULT_MODEL_DIR, SpinModel, load_model, record_evaluation, save_model
 
     d = tmp_path / "m"
     shutil.copytree(DEFAULT_MODEL_DIR, d)
     model = load_model(d)
+    other = SpinModel(model.span, model.sentence, {**model.thresholds, "document": 0.5}, dict(model.meta), model.context)
     before = {p.name: p.read_bytes() for p in d.iterdir()}
     calls = []
 
-    def fail_second(fd):  # the model file is written; its meta.json write fails
+    def fail_second(fd):  # the new model file is on disk; its meta.json is not
         calls.append(fd)
         if len(calls) == 2:
             raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(outputs.os, "fsync", fail_second)
     with pytest.raises(outputs.OutputError):
-        save_model(model, d)
+        save_model(other, d)
     assert {p.name: p.read_bytes() for p in d.iterdir()} == before
-    assert load_model(d).meta["sha256"] == json.loads((DEFAULT_MODEL_DIR / "meta.json").read_text())["sha256"]
+    assert load_model(d).thresholds == model.thresholds
     monkeypatch.setattr(outputs.os, "fsync", _fails(5, "Input/output error"))
     with pytest.raises(outputs.OutputError):
         record_evaluation(d, {"figures": 1})

@@ -35,7 +35,7 @@ from typing import Any
 
 import numpy as np
 
-from .outputs import write_atomic
+from .outputs import write_atomic, write_together
 
 __all__ = [
     "SpinModel",
@@ -374,11 +374,12 @@ def save_model(model: SpinModel, directory: Path) -> Path:
     for stage in STAGES:
         spec[stage] = _stage_spec(compact(getattr(model, stage)), arrays)
     arrays["spec"] = np.frombuffer(json.dumps(spec, sort_keys=True).encode("utf-8"), dtype=np.uint8)
-    write_atomic(path, _npz_bytes(arrays))  # an earlier model here stays whole until this one is
+    data = _npz_bytes(arrays)
+    meta = {**model.meta, "sha256": hashlib.sha256(data).hexdigest(), "thresholds": model.thresholds}
+    # both on disk before either replaces the earlier model's
+    write_together({path: data, directory / META_FILE: json.dumps(meta, indent=1, sort_keys=True) + "\n"})
     for older in (SKOPS_FILE, PICKLE_FILE):
         (directory / older).unlink(missing_ok=True)  # an older model file beside it would only mislead
-    meta = {**model.meta, "sha256": sha256_of(path), "thresholds": model.thresholds}
-    write_atomic(directory / META_FILE, json.dumps(meta, indent=1, sort_keys=True) + "\n")
     model.meta = meta
     return path
 

@@ -10,7 +10,7 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["OutputError", "SafeOutput", "write_atomic"]
+__all__ = ["OutputError", "SafeOutput", "write_atomic", "write_together"]
 
 
 class OutputError(Exception):
@@ -78,19 +78,28 @@ def _umask() -> int:
 def write_atomic(target: Path, data: bytes | str) -> None:
     """Write ``data`` (text as UTF-8) to ``target`` whole or not at all: an earlier file
     stays as it was until the new one is complete on disk. Errors raise :class:`OutputError`."""
-    target = Path(target)
-    payload = data.encode("utf-8") if isinstance(data, str) else data
-    with _as_output_error():
-        fd, temp = _temp_beside(target)
+    write_together({Path(target): data})
+
+
+def write_together(files: dict[Path, bytes | str]) -> None:
+    """:func:`write_atomic` for files that belong together (a model and its meta): every one
+    is complete on disk before the first replaces its earlier file, so a write that fails
+    (a full disk) leaves all the earlier files as they were."""
+    temps: list[Path] = []
     try:
         with _as_output_error():
-            with os.fdopen(fd, "wb") as f:
-                f.write(payload)
-                f.flush()
-                os.fsync(f.fileno())
-            _replace(temp, target)
+            for target, data in files.items():
+                fd, temp = _temp_beside(Path(target))
+                temps.append(temp)
+                with os.fdopen(fd, "wb") as f:
+                    f.write(data.encode("utf-8") if isinstance(data, str) else data)
+                    f.flush()
+                    os.fsync(f.fileno())
+            for target, temp in zip(files, temps):
+                _replace(temp, Path(target))
     finally:
-        temp.unlink(missing_ok=True)
+        for temp in temps:
+            temp.unlink(missing_ok=True)
 
 
 def _temp_beside(target: Path) -> tuple[int, Path]:
