@@ -24,6 +24,7 @@ SLOW = {
     "test_sigterm_with_jobs_stops_the_workers_at_once_not_after_the_queued_work",
     "test_a_model_saved_over_another_that_fails_leaves_the_earlier_one_loadable",
     "test_a_reader_that_leaves_early_ends_the_check_with_exit_0",
+    "test_with_jobs_a_reader_that_leaves_stops_the_check_before_a_long_input_is_done",
     "test_closed_stdin_is_one_line_exit_2",
     "test_html_report_renders_spans_and_hover_text",
     "test_dask_local_cluster_matches_single_process",

@@ -260,3 +260,19 @@ def test_a_reader_that_leaves_early_ends_the_check_with_exit_0(tmp_path):
     proc.stdout.close()  # like `| head -1`
     err = proc.stderr.read()
     assert proc.wait(120) == 0 and err == b""  # not 1, which means spin found
+
+
+def test_with_jobs_a_reader_that_leaves_stops_the_check_before_a_long_input_is_done(tmp_path):
+    (tmp_path / "a.txt").write_bytes(SPUN.read_bytes())
+    (tmp_path / "b.txt").write_text("\n\n".join([SPUN.read_text()] * 200))  # minutes of work for one worker
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "spundetect", "check", "--jobs", "2", "--format", "concise", str(tmp_path)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    assert proc.stdout.readline().startswith(str(tmp_path / "a.txt").encode())
+    proc.stdout.close()  # like `| head -1`, while b.txt is still being checked
+    try:
+        code = proc.wait(60)
+    finally:
+        proc.kill()
+    assert code == 0 and proc.stderr.read() == b""

@@ -6,8 +6,10 @@ SIGTERM).
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import stat
 import sys
 from contextlib import closing, contextmanager
 from enum import Enum
@@ -289,7 +291,8 @@ def check(
     try:
         writer = _writer(format, out, detector, show=show.value, color=use_color)
         items = read_inputs(paths, glob or DEFAULT_GLOBS, html=html_input, jsonl_field=jsonl_field)
-        checked = _checked(detector, items, jobs, (model, trust_model, threshold, span_threshold, translated))
+        gone = None if sink else _reader_gone
+        checked = _checked(detector, items, jobs, (model, trust_model, threshold, span_threshold, translated), gone)
         with _reader_may_leave(), closing(checked):  # stopped early: the workers stop too
             errors = _write_all(detector, checked, writer, progress, verdicts)
             writer.close()
@@ -384,6 +387,22 @@ def _terminated(signum, frame) -> None:
 
 class OutputClosed(Exception):
     """The reader of standard output left (``| head``): the run ends at once, exit 0."""
+
+
+def _reader_gone() -> bool:
+    """Whether standard output is a pipe whose reader has left (asked while the workers of
+    ``--jobs`` check a long input, before anything is written that would show it)."""
+    import select
+
+    try:
+        fd = sys.stdout.fileno()
+        if not stat.S_ISFIFO(os.fstat(fd).st_mode):
+            return False
+        poll = select.poll()
+        poll.register(fd, 0)  # no events asked: POLLERR is reported when no reader is left
+        return any(event & (select.POLLERR | select.POLLHUP) for _, event in poll.poll(0))
+    except (AttributeError, OSError, ValueError):  # no real file descriptor, or no poll() here
+        return False
 
 
 @contextmanager
@@ -502,12 +521,13 @@ def _worker_check(group):
     return _check_group(_WORKER_DETECTOR, group, lazy=False)
 
 
-def _checked(detector, items, jobs: int, load_args=(None, False, None, None, True)):
+def _checked(detector, items, jobs: int, load_args=(None, False, None, None, True), gone=None):
     """(input, its chunk reports) in input order; short inputs are checked in groups. With
     jobs > 1 from a process pool that works at most 4 * jobs groups ahead (bounded memory
     on a stream of inputs). Workers are forked (Linux) before this process has run any
     OpenMP code, so they share the loaded model and data; elsewhere they are spawned and
-    load the model themselves."""
+    load the model themselves. ``gone``: asked every half second while a group is awaited;
+    True (the reader of the output left) stops the run as a broken pipe would."""
     if jobs <= 1:
         for group in groups(items, _length):
             yield from _check_group(detector, group)
@@ -529,9 +549,9 @@ def _checked(detector, items, jobs: int, load_args=(None, False, None, None, Tru
             for group in groups(items, _length):
                 pending.append(pool.submit(_worker_check, group))
                 if len(pending) >= 4 * jobs:
-                    yield from pending.popleft().result()
+                    yield from _awaited(pending.popleft(), gone)
             while pending:
-                yield from pending.popleft().result()
+                yield from _awaited(pending.popleft(), gone)
         except BaseException:  # stopped (SIGTERM, Ctrl-C, a closed pipe): not after the work queued
             pool.shutdown(wait=False, cancel_futures=True)
             for worker in mp.active_children():
@@ -544,6 +564,19 @@ def _checked(detector, items, jobs: int, load_args=(None, False, None, None, Tru
                 os.environ.pop(k, None)
             else:
                 os.environ[k] = v
+
+
+def _awaited(future, gone=None):
+    """A worker's result; while it is awaited, a reader that left (``gone()``) raises
+    BrokenPipeError at once, not when the input's whole output is next written."""
+    from concurrent.futures import TimeoutError
+
+    while True:
+        try:
+            return future.result(timeout=None if gone is None else 0.5)
+        except TimeoutError:
+            if gone():
+                raise BrokenPipeError(errno.EPIPE, "the reader of the output left") from None
 
 
 def _fingerprint_info() -> dict[str, str]:
