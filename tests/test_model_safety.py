@@ -46,6 +46,13 @@ def test_pickle_model_folder_is_refused_without_trust_and_runs_nothing(tmp_path)
     assert not marker.exists()
 
 
+def test_a_file_that_is_no_model_is_not_called_a_pickle(tmp_path):
+    f = tmp_path / "notes.txt"
+    f.write_text("not a model\n")
+    r = runner.invoke(app, ["check", "--model", str(f), "-"], input=EXAMPLE)
+    assert r.exit_code == 2 and r.stderr.startswith(f"spundetect: {f} is not a model.npz:")
+
+
 def test_skops_file_with_an_untrusted_type_is_refused_even_with_a_matching_meta(tmp_path):
     import skops.io as sio
 

@@ -242,6 +242,37 @@ def test_evaluate_out_that_cannot_be_written_is_one_line_exit_2(tmp_path, monkey
     assert out.read_text() == "earlier\n"
 
 
+def test_evaluate_refuses_an_output_it_cannot_write_before_it_evaluates(tmp_path, monkeypatch):
+    def evaluated(detector):
+        raise AssertionError("evaluated before the output was checked")
+
+    monkeypatch.setattr("spundetect.evaluation.evaluate_model", evaluated)
+    r = runner.invoke(app, ["evaluate", "--out", str(tmp_path)])
+    assert r.exit_code == 2 and r.stderr.strip() == f"spundetect: {tmp_path}: cannot write: Is a directory"
+    blocker = tmp_path / "a file"
+    blocker.write_text("")
+    r = runner.invoke(app, ["evaluate", "--out", str(blocker / "eval.json")])
+    assert r.exit_code == 2 and r.stderr.strip() == f"spundetect: {blocker / 'eval.json'}: cannot write: no folder {blocker}"
+
+
+def test_evaluate_record_that_cannot_be_written_is_one_line_exit_2(tmp_path, monkeypatch):
+    import shutil
+
+    from spundetect import outputs
+    from spundetect.model import DEFAULT_MODEL_DIR
+
+    d = tmp_path / "model"
+    shutil.copytree(DEFAULT_MODEL_DIR, d)
+    before = (d / "meta.json").read_bytes()
+    monkeypatch.setattr("spundetect.evaluation.evaluate_model", lambda detector: {"figures": 1})
+    monkeypatch.setattr("spundetect.evaluation.summary", lambda result: {"figures": 1})
+    monkeypatch.setattr(outputs.os, "fsync", _fails(28, "No space left on device"))
+    r = runner.invoke(app, ["evaluate", "--model", str(d), "--record"])
+    assert r.exit_code == 2
+    assert r.stderr.strip() == f"spundetect: {d}: cannot record the figures in its meta.json: No space left on device"
+    assert (d / "meta.json").read_bytes() == before
+
+
 def test_an_output_in_a_missing_folder_is_one_line_exit_2(tmp_path):
     out = tmp_path / "no such folder" / "report.txt"
     r = runner.invoke(app, ["check", str(SPUN), "-o", str(out)])

@@ -20,7 +20,7 @@ import typer
 
 from .batching import fits, groups
 from .inputs import DEFAULT_GLOBS, input_sizes, read_inputs
-from .outputs import OutputError, SafeOutput, write_atomic
+from .outputs import OutputError, SafeOutput
 
 app = typer.Typer(
     add_completion=False,
@@ -345,15 +345,17 @@ def _closing_count(verdicts: dict[str, int], errors: int) -> None:
         typer.echo(f"spundetect: {documents} {noun}: {counts}" + (f"; {errors} not read" if errors else ""), err=True)
 
 
-def _open_output(output: Path | None, paths: list[str], globs) -> "SafeOutput | None":
+def _open_output(output: Path | None, paths: list[str], globs, make_folder: bool = False) -> "SafeOutput | None":
     """The output file opened for an atomic write (None: stdout); one line and exit 2 when
-    it is also an input or cannot be created."""
+    it is also an input or cannot be created. ``make_folder``: a missing folder is made."""
     if output is None:
         return None
     clash = _output_clash(output, paths, globs)
     if clash:
         _fail(f"{output}: is also an input ({clash}); choose another output file")
     try:
+        if make_folder:
+            output.parent.mkdir(parents=True, exist_ok=True)
         return SafeOutput(output)
     except OSError as e:
         _cannot_create(output, e)
@@ -765,24 +767,32 @@ def evaluate(
     from .evaluation import evaluate_engine, evaluate_model, format_table, summary
     from .model import DEFAULT_MODEL_DIR, ModelError, record_evaluation
 
+    sink = _open_output(out, [], [], make_folder=True)  # before the minutes of work, not after them
     try:
-        result = evaluate_model(Detector.load(model))
-    except FileNotFoundError as e:
-        _fail(f"evaluation data not found: {e}")
-    except ModelError as e:
-        _fail(str(e))
-    if record:
-        target = model if model and model.is_dir() else (model.parent if model else DEFAULT_MODEL_DIR)
-        record_evaluation(target, summary(result))
-    if engine:
-        result["engine"] = evaluate_engine()
-    typer.echo(format_table(result))
-    if out:
-        out.parent.mkdir(parents=True, exist_ok=True)
         try:
-            write_atomic(out, json.dumps(result, indent=1, default=str) + "\n")
-        except OutputError as e:
-            _fail(f"{out}: cannot write: {e}")
+            result = evaluate_model(Detector.load(model))
+        except FileNotFoundError as e:
+            _fail(f"evaluation data not found: {e}")
+        except ModelError as e:
+            _fail(str(e))
+        if record:
+            target = model if model and model.is_dir() else (model.parent if model else DEFAULT_MODEL_DIR)
+            try:
+                record_evaluation(target, summary(result))
+            except OutputError as e:
+                _fail(f"{target}: cannot record the figures in its meta.json: {e}")
+        if engine:
+            result["engine"] = evaluate_engine()
+        typer.echo(format_table(result))
+        if sink:
+            try:
+                sink.write(json.dumps(result, indent=1, default=str) + "\n")
+                sink.commit()
+            except OutputError as e:
+                _fail(f"{out}: cannot write: {e}")
+    finally:
+        if sink:
+            sink.discard()
 
 
 @app.command()

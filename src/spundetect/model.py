@@ -442,8 +442,8 @@ def load_model(path: Path | None = None, *, trust: bool = False) -> SpinModel:
         data = _load_npz_cached(str(file), digest) if file.suffix == ".npz" else _load_skops_cached(str(file), digest)
     elif not trust:
         raise ModelError(
-            f"{file} is a pickle, which runs code when loaded; refusing it (pass --trust-model only if you trust "
-            "whoever made it, or save it again with a current spundetect)"
+            f"{file} is not a model.npz: loading it would unpickle it, which runs code; refusing it (pass --trust-model "
+            "only if it is a pickled model and you trust whoever made it, or save it again with a current spundetect)"
         )
     else:
         import joblib
