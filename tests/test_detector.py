@@ -254,3 +254,10 @@ def test_a_recurring_spun_word_reads_as_one_original_throughout(detector):
     assert len(spans) == 2
     assert [c.text for c in spans[0].originals] == [c.text for c in spans[1].originals]
     assert spans[1].originals[0].text == "build"
+
+
+def test_texts_that_are_not_str_are_refused_with_a_clear_message():
+    with pytest.raises(TypeError, match="must be str, not bytes"):
+        spundetect.check(b"The press convention was held.")
+    with pytest.raises(TypeError, match="a list of texts"):
+        spundetect.Detector.load().check_many("The press convention was held.")

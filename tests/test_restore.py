@@ -238,3 +238,15 @@ def test_a_recurring_span_gets_the_suggestions_of_all_its_places():
     assert [(c.text, round(c.score, 3)) for c in got[2]] == [("Job", 0.5), ("Task", 0.3)]
     assert got[1] == once
     assert agree([("errand", first), ("errand", [])]) == [first, []]  # a place with none does not count
+
+
+def test_k_is_how_many_suggestions_at_most():
+    assert len(spundetect.suggest("press convention", k=1)) == 1
+    assert spundetect.suggest("press convention", k=0) == []
+    with pytest.raises(ValueError, match="k must be 0 or more"):
+        spundetect.suggest("press convention", k=-1)
+
+
+def test_bytes_are_refused_with_a_clear_message():
+    with pytest.raises(TypeError, match="must be str"):
+        spundetect.suggest(b"press convention")

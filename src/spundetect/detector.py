@@ -129,6 +129,11 @@ class Detector:
         """Score several documents at once: the same reports as :meth:`check` one by one,
         with one model call for all of them (each call has a fixed cost of some
         milliseconds, as much as scoring a few hundred words: batch short documents)."""
+        if isinstance(texts, str):
+            raise TypeError("check_many takes a list of texts; check one text with check()")
+        for text in texts:
+            if not isinstance(text, str):
+                raise TypeError(f"a text to check must be str, not {type(text).__name__} (decode bytes first)")
         paths = paths or [None] * len(texts)
         source_offsets = source_offsets or [None] * len(texts)
         docs, scored = [], []

@@ -391,6 +391,10 @@ def restore_span(
     """
     if not 0 <= start < end <= len(words):
         raise ValueError("span out of range")
+    if k < 0:
+        raise ValueError(f"k must be 0 or more, not {k}")
+    if k == 0:
+        return []
     weights = weights or fitted_weights("context" if context else "phrase")
     lm = language_model()
     norm_tokens = [segment.norm(t) for t in words]
@@ -647,6 +651,8 @@ def suggest(
     kept as written and guides the search. Phrases with no words, or longer than
     ``MAX_SPAN_TOKENS`` tokens (that abbreviation not counted), give an empty list.
     """
+    if not isinstance(phrase, str) or not isinstance(context, (str, type(None))):
+        raise TypeError("phrase and context must be str (decode bytes first)")
     tokens = segment.tokenize(phrase)
     span = [t.text for t in tokens]
     if not any(segment.is_word(t) for t in span) or len(span) > MAX_SPAN_TOKENS + 3:
