@@ -626,7 +626,8 @@ def index(
         built.save(output)
     except OSError as e:
         _fail(f"{output}: cannot write: {e.strerror or e}")
-    typer.echo(f"spundetect: wrote {output} ({len(built):,} documents, {len(built.hashes):,} shingles)", err=True)
+    noun = "document" if len(built) == 1 else "documents"
+    typer.echo(f"spundetect: wrote {output} ({len(built):,} {noun}, {len(built.hashes):,} shingles)", err=True)
     if errors:
         raise typer.Exit(EXIT_ERROR)
 
