@@ -101,3 +101,16 @@ def test_html_is_standalone_and_carries_the_facts(seed_report):
     assert f"spin score {seed_report.score:.2f} of 1" in page and "risk marker, not proof" in page
     assert "likely spun" in page and "data-verdict='spun'" in page
     assert seed_report.model["sha256"][:16] in page and "abababab" in page
+
+
+def test_the_summary_line_says_1_span_and_2_spans():
+    from typer.testing import CliRunner
+
+    from spundetect.cli import app
+
+    r = CliRunner().invoke(app, ["check", "-"], input="The press convention was held.\nIt was within the capital.\n")
+    assert "sentences and 1 span flagged." in r.stdout
+    spun = (Path(__file__).resolve().parents[1] / "examples" / "spun_article.txt").read_text(encoding="utf-8")
+    r = CliRunner().invoke(app, ["check", "-"], input=spun)
+    n = int(re.search(r"sentences and (\d+) spans flagged\.", r.stdout).group(1))
+    assert n > 1

@@ -156,7 +156,7 @@ def summary_line(t: Totals) -> str:
     mt = f" Apart from spinning: {t.translated.words()}." if t.translated is not None else ""
     return (
         f"== {_clean(t.path or '-')}: {VERDICTS[t.verdict]}; {score_words(t)}; "
-        f"{t.flagged}/{t.sentences} sentences and {t.spans} spans flagged.{mt}{notes} {CAUTION}"
+        f"{t.flagged}/{t.sentences} sentences and {t.spans} span{'' if t.spans == 1 else 's'} flagged.{mt}{notes} {CAUTION}"
         + ("" if t.newline_at_end else NO_NEWLINE)
         + "\n"
     )
