@@ -309,7 +309,7 @@ class ConciseWriter(Writer):
 
     def end(self, totals: Totals) -> None:
         if totals.verdict != "clean":
-            flagged = f"{totals.flagged}/{totals.sentences} sentences, {totals.spans} spans"
+            flagged = f"{totals.flagged}/{totals.sentences} sentences, {totals.spans} span{'' if totals.spans == 1 else 's'}"
             words = "likely spun" if totals.verdict == "spun" else "some signs of spinning"
             self.out.write(f"{self.path}:1:1: {totals.score:.2f} document: {words} ({flagged})\n")
         mt = totals.translated
