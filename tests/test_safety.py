@@ -273,6 +273,44 @@ def test_evaluate_record_that_cannot_be_written_is_one_line_exit_2(tmp_path, mon
     assert (d / "meta.json").read_bytes() == before
 
 
+def test_an_output_that_is_a_symbolic_link_stays_one_and_its_file_gets_the_report(tmp_path):
+    real = tmp_path / "reports" / "latest.txt"
+    real.parent.mkdir()
+    real.write_text("earlier\n")
+    link = tmp_path / "report.txt"
+    link.symlink_to(real)
+    r = runner.invoke(app, ["check", str(SPUN), "-o", str(link), "--format", "concise"])
+    assert r.exit_code == 1 and link.is_symlink() and link.resolve() == real
+    assert real.read_text().startswith(f"{SPUN}:1:")
+    assert sorted(p.name for p in real.parent.iterdir()) == ["latest.txt"]  # no temporary file left
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc/self/fd (Linux)")
+def test_an_output_linked_to_standard_output_is_written_there_and_the_link_stays(tmp_path):
+    """`-o /dev/stdout` with stdout appended to a log: a rename would have replaced the link
+    (as root: /dev/stdout itself) with a file of its own, and the log got nothing."""
+    link = tmp_path / "stdout"
+    link.symlink_to("/proc/self/fd/1")
+    log = tmp_path / "log.txt"
+    log.write_text("earlier\n")
+    with open(log, "a") as f:
+        code = subprocess.run(
+            [sys.executable, "-m", "spundetect", "check", "--format", "concise", str(SPUN), "-o", str(link)],
+            stdout=f, stderr=subprocess.PIPE, timeout=300,
+        ).returncode  # fmt: skip
+    assert code == 1 and link.is_symlink()
+    assert log.read_text().startswith(f"earlier\n{SPUN}:1:")
+
+
+def test_index_refuses_an_output_it_cannot_write_before_it_reads_the_sources(tmp_path, monkeypatch):
+    def built(documents):
+        raise AssertionError("the sources were read before the output was checked")
+
+    monkeypatch.setattr("spundetect.trace.SourceIndex.build", built)
+    r = runner.invoke(app, ["index", str(SPUN), "-o", str(tmp_path)])
+    assert r.exit_code == 2 and r.stderr.strip() == f"spundetect: {tmp_path}: cannot write: Is a directory"
+
+
 def test_an_output_in_a_missing_folder_is_one_line_exit_2(tmp_path):
     out = tmp_path / "no such folder" / "report.txt"
     r = runner.invoke(app, ["check", str(SPUN), "-o", str(out)])

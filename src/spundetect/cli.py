@@ -345,7 +345,9 @@ def _closing_count(verdicts: dict[str, int], errors: int) -> None:
         typer.echo(f"spundetect: {documents} {noun}: {counts}" + (f"; {errors} not read" if errors else ""), err=True)
 
 
-def _open_output(output: Path | None, paths: list[str], globs, make_folder: bool = False) -> "SafeOutput | None":
+def _open_output(
+    output: Path | None, paths: list[str], globs, make_folder: bool = False, binary: bool = False
+) -> "SafeOutput | None":
     """The output file opened for an atomic write (None: stdout); one line and exit 2 when
     it is also an input or cannot be created. ``make_folder``: a missing folder is made."""
     if output is None:
@@ -356,7 +358,7 @@ def _open_output(output: Path | None, paths: list[str], globs, make_folder: bool
     try:
         if make_folder:
             output.parent.mkdir(parents=True, exist_ok=True)
-        return SafeOutput(output)
+        return SafeOutput(output, binary=binary)
     except OSError as e:
         _cannot_create(output, e)
 
@@ -617,15 +619,19 @@ def index(
     """
     from .trace import SourceIndex
 
-    clash = _output_clash(output, paths, glob or DEFAULT_GLOBS)
-    if clash:
-        _fail(f"{output}: is also an input ({clash}); choose another output file")
+    sink = _open_output(output, paths, glob or DEFAULT_GLOBS, binary=True)  # before the sources are read, not after
     errors: list[str] = []
-    built = SourceIndex.build(_documents(paths, glob or DEFAULT_GLOBS, jsonl_field, errors))
     try:
-        built.save(output)
-    except OSError as e:
-        _fail(f"{output}: cannot write: {e.strerror or e}")
+        built = SourceIndex.build(_documents(paths, glob or DEFAULT_GLOBS, jsonl_field, errors))
+        try:
+            built.write(sink.file)
+            sink.commit()
+        except OSError as e:
+            _fail(f"{output}: cannot write: {e.strerror or e}")
+        except OutputError as e:
+            _fail(f"{output}: cannot write: {e}")
+    finally:
+        sink.discard()
     noun = "document" if len(built) == 1 else "documents"
     typer.echo(f"spundetect: wrote {output} ({len(built):,} {noun}, {len(built.hashes):,} shingles)", err=True)
     if errors:

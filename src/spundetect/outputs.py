@@ -21,16 +21,18 @@ class SafeOutput:
     """An output file written atomically: into a temporary file beside the target, renamed
     over it by :meth:`commit`. A run that fails or is killed (SIGTERM, Ctrl-C) before then
     leaves the target as it was. Targets that cannot be replaced by a rename (``/dev/stdout``,
-    a pipe, a device) are written directly. Write errors raise :class:`OutputError`."""
+    a pipe, a device) are written directly; a symbolic link stays, and the file it points to
+    is replaced. Write errors raise :class:`OutputError`; ``binary``: :attr:`file` takes bytes."""
 
-    def __init__(self, target: Path):
-        self.target = target
+    def __init__(self, target: Path, binary: bool = False):
+        self.target = _followed(target)
         self.temp: Path | None = None
-        if target.exists() and not target.is_file():
-            self.file = target.open("w", encoding="utf-8", newline="")
+        text = {} if binary else {"encoding": "utf-8", "newline": ""}
+        if _in_place(target):
+            self.file = open(target, "ab" if binary else "a", **text)  # appended: a `>> log` behind /dev/stdout stays
             return
-        fd, self.temp = _temp_beside(target)
-        self.file = os.fdopen(fd, "w", encoding="utf-8", newline="")
+        fd, self.temp = _temp_beside(self.target)
+        self.file = os.fdopen(fd, "wb" if binary else "w", **text)
 
     def write(self, s: str) -> None:
         with _as_output_error():
@@ -88,18 +90,40 @@ def write_together(files: dict[Path, bytes | str]) -> None:
     temps: list[Path] = []
     try:
         with _as_output_error():
-            for target, data in files.items():
-                fd, temp = _temp_beside(Path(target))
+            targets = [_followed(Path(t)) for t in files]
+            for target, data in zip(targets, files.values()):
+                fd, temp = _temp_beside(target)
                 temps.append(temp)
                 with os.fdopen(fd, "wb") as f:
                     f.write(data.encode("utf-8") if isinstance(data, str) else data)
                     f.flush()
                     os.fsync(f.fileno())
-            for target, temp in zip(files, temps):
-                _replace(temp, Path(target))
+            for target, temp in zip(targets, temps):
+                _replace(temp, target)
     finally:
         for temp in temps:
             temp.unlink(missing_ok=True)
+
+
+def _followed(target: Path) -> Path:
+    """The file a symbolic link points to (through every link): that file is replaced and
+    the link stays; other paths as they are."""
+    return Path(os.path.realpath(target)) if os.path.islink(target) else target
+
+
+def _in_place(target: Path) -> bool:
+    """Whether ``target`` is written where it is rather than replaced by a rename: what is
+    not a plain file (a pipe, a device), or a link to a file descriptor (``/dev/stdout``,
+    ``/dev/fd/1``: links in ``/proc/PID/fd``, which a rename would replace with a file of
+    its own while the output the user redirected got nothing)."""
+    path = os.path.abspath(target)
+    for _ in range(40):  # the links of the last component, one by one
+        if not os.path.islink(path):
+            break
+        if os.path.realpath(os.path.dirname(path)).startswith("/proc/"):
+            return True
+        path = os.path.abspath(os.path.join(os.path.dirname(path), os.readlink(path)))
+    return os.path.exists(path) and not os.path.isfile(path)
 
 
 def _temp_beside(target: Path) -> tuple[int, Path]:

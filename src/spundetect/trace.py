@@ -235,25 +235,26 @@ class SourceIndex:
     # persistence: plain arrays and JSON, nothing that runs code on load
 
     def save(self, path: Path) -> None:
-        """Write the index to ``path`` (an ``.npz`` file), atomically."""
-        import os
-        import tempfile
+        """Write the index to ``path`` (an ``.npz`` file), atomically
+        (:class:`spundetect.outputs.SafeOutput`; errors raise its ``OutputError``)."""
+        from .outputs import SafeOutput
 
+        out = SafeOutput(Path(path), binary=True)
+        try:
+            self.write(out.file)
+            out.commit()
+        finally:
+            out.discard()
+
+    def write(self, f) -> None:
+        """Write the index as an ``.npz`` to the binary file ``f``."""
         blob = "\0".join(self.texts).encode("utf-8")
         header = {"format": INDEX_FORMAT, "documents": len(self), "names": list(self.names)}
-        path = Path(path)
-        fd, tmp = tempfile.mkstemp(dir=path.parent or ".", prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                np.savez(
-                    f, hashes=self.hashes, docs=self.docs, shingles=self.shingles,
-                    texts=np.frombuffer(blob, dtype=np.uint8),
-                    header=np.frombuffer(json.dumps(header).encode("utf-8"), dtype=np.uint8),
-                )  # fmt: skip
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        np.savez(
+            f, hashes=self.hashes, docs=self.docs, shingles=self.shingles,
+            texts=np.frombuffer(blob, dtype=np.uint8),
+            header=np.frombuffer(json.dumps(header).encode("utf-8"), dtype=np.uint8),
+        )  # fmt: skip
 
     @classmethod
     def load(cls, path: Path) -> "SourceIndex":
