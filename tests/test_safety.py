@@ -311,6 +311,28 @@ def test_index_refuses_an_output_it_cannot_write_before_it_reads_the_sources(tmp
     assert r.exit_code == 2 and r.stderr.strip() == f"spundetect: {tmp_path}: cannot write: Is a directory"
 
 
+def test_train_refuses_a_model_folder_it_cannot_write_before_it_trains(tmp_path, monkeypatch):
+    from spundetect.outputs import OutputError
+
+    def trained(**kwargs):
+        raise AssertionError("trained before the folder was checked")
+
+    monkeypatch.setattr("spundetect.build.train.train_model", trained)
+    a_file = tmp_path / "model"
+    a_file.write_text("")
+    r = runner.invoke(app, ["train", "--out", str(a_file)])
+    assert r.exit_code == 2 and r.stderr.strip() == f"spundetect: {a_file}: cannot write a model there: File exists"
+
+    def full_disk(**kwargs):
+        raise OutputError("No space left on device")
+
+    monkeypatch.setattr("spundetect.build.train.train_model", full_disk)
+    r = runner.invoke(app, ["train", "--out", str(tmp_path / "new")])
+    assert r.exit_code == 2
+    assert r.stderr.strip() == f"spundetect: {tmp_path / 'new'}: cannot write the model: No space left on device"
+    assert list((tmp_path / "new").iterdir()) == []  # the trial file is gone
+
+
 def test_an_output_in_a_missing_folder_is_one_line_exit_2(tmp_path):
     out = tmp_path / "no such folder" / "report.txt"
     r = runner.invoke(app, ["check", str(SPUN), "-o", str(out)])

@@ -757,9 +757,27 @@ def train(
         _fail(f"unknown genre {', '.join(unknown)} (choose from {', '.join(GENRES)})")
     chosen = GENRES if genres else tuple(dict.fromkeys(genre or ()))
     data = TrainingData(tuple(PROFILES) + tuple(dict.fromkeys(profile or ())), chosen)
+    target = out or DEFAULT_MODEL_DIR
+    _writable_folder(target)  # before the minutes of training, not after them
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s", stream=sys.stderr, force=True)
-    model = train_model(seed=seed, out_dir=out or DEFAULT_MODEL_DIR, members=members, data=data)
+    try:
+        model = train_model(seed=seed, out_dir=target, members=members, data=data)
+    except OutputError as e:
+        _fail(f"{target}: cannot write the model: {e}")
     typer.echo(json.dumps({"thresholds": model.thresholds, "metrics": model.meta["metrics"]}, indent=1))
+
+
+def _writable_folder(folder: Path) -> None:
+    """Make ``folder`` if it is missing and try a file in it; one line and exit 2 if that fails."""
+    import tempfile
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(dir=folder, prefix=".spundetect-write-test.")
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as e:
+        _fail(f"{folder}: cannot write a model there: {e.strerror or e}")
 
 
 @app.command()
