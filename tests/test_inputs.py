@@ -224,3 +224,17 @@ def test_hundred_megabyte_file_streams_in_bounded_memory(tmp_path):
     assert code == 0 and out == "", out[-500:]
     assert rss < 500, rss
     print(f"100 MB: {seconds:.1f} s, peak RSS <= {rss} MB")
+
+
+def test_an_html_page_is_decoded_as_its_meta_charset_declares(tmp_path):
+    page = '<html><head><meta http-equiv="Content-Type" content="text/html; charset=windows-1251"></head>'
+    f = tmp_path / "page.html"
+    f.write_bytes((page + "<body><p>Привет. The press convention was held.</p></body></html>").encode("cp1251"))
+    (item,) = inputs.read_inputs([str(f)], inputs.DEFAULT_GLOBS)
+    assert item.text.startswith("Привет.") and item.warnings == []
+    f.write_bytes('<meta charset="iso-8859-1"><p>Caf\u00e9 \u201cquoted\u201d.</p>'.encode("cp1252"))
+    (item,) = inputs.read_inputs([str(f)], inputs.DEFAULT_GLOBS)
+    assert item.text.strip() == "Caf\u00e9 \u201cquoted\u201d." and item.warnings == []
+    f.write_bytes(b"<meta charset='no-such-codec'><p>Caf\xe9.</p>")  # unknown: decoded and warned about as before
+    (item,) = inputs.read_inputs([str(f)], inputs.DEFAULT_GLOBS)
+    assert item.text.strip() == "Caf\u00e9." and item.warnings == [f"{f}: not valid UTF-8 (byte 36); decoded as Windows-1252"]

@@ -8,6 +8,7 @@ Decoding (documented in the README):
   (an error);
 - UTF-8 (a byte-order mark is kept as U+FEFF, so offsets count it); UTF-32 and UTF-16 with
   a byte-order mark;
+- an HTML page that is not UTF-8: the charset its ``<meta>`` declares, if the bytes decode;
 - otherwise Windows-1252 if every byte decodes, else UTF-8 with undecodable bytes replaced
   by U+FFFD; either way a warning says so. Offsets always index the decoded text.
 
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import codecs
 import fnmatch
+import re
 import sys
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -133,8 +135,9 @@ def _cut(buf: str) -> int:
     return cut
 
 
-def decode(raw: bytes, name: str) -> tuple[str | None, str | None, list[str]]:
-    """(text, error, warnings) for the bytes of one input."""
+def decode(raw: bytes, name: str, declared: str | None = None) -> tuple[str | None, str | None, list[str]]:
+    """(text, error, warnings) for the bytes of one input; ``declared``: the encoding an HTML
+    page declares (:func:`declared_charset`), used where the bytes are not UTF-8."""
     for boms, encoding in ((_UTF32_BOMS, "utf-32"), ((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE), "utf-16")):
         if raw.startswith(boms):  # UTF-32 first: its little-endian mark starts with UTF-16's
             try:
@@ -148,6 +151,11 @@ def decode(raw: bytes, name: str) -> tuple[str | None, str | None, list[str]]:
         return raw.decode("utf-8"), None, []
     except UnicodeDecodeError as e:
         where = f"byte {e.start}"
+    if declared is not None:
+        try:
+            return raw.decode(declared), None, []
+        except UnicodeDecodeError:
+            pass
     try:
         return raw.decode("cp1252"), None, [f"{name}: not valid UTF-8 ({where}); decoded as Windows-1252"]
     except UnicodeDecodeError:
@@ -349,8 +357,28 @@ def _pdf_text(f: Path) -> str:
     return "\n\n".join((page.extract_text() or "").strip("\n") for page in reader.pages)
 
 
+_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+_LATIN1 = {"iso-8859-1", "iso8859-1", "latin1", "latin-1", "l1", "us-ascii", "ascii", "cp819", "ibm819"}
+
+
+def declared_charset(head: bytes) -> str | None:
+    """The Python codec of the charset an HTML page declares in a ``<meta>`` of its first
+    1,024 bytes (as browsers look for it), or None; Latin-1 and ASCII labels read as
+    Windows-1252, as browsers read them."""
+    found = _CHARSET.search(head[:1024])
+    if not found:
+        return None
+    label = found.group(1).decode("ascii").lower()
+    if label in _LATIN1:
+        return "cp1252"
+    try:
+        return codecs.lookup(label).name
+    except LookupError:
+        return None
+
+
 def _make_input(name: str, raw: bytes, html: bool) -> Input:
-    text, error, warnings = decode(raw, name)
+    text, error, warnings = decode(raw, name, declared_charset(raw) if html else None)
     if text is None or not html:
         return Input(name, text, error, warnings)
     visible, offsets = extract_html(text)
