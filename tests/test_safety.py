@@ -333,6 +333,21 @@ def test_train_refuses_a_model_folder_it_cannot_write_before_it_trains(tmp_path,
     assert list((tmp_path / "new").iterdir()) == []  # the trial file is gone
 
 
+def test_sigterm_during_evaluate_leaves_the_previous_figures_and_no_partial_file(tmp_path):
+    out = tmp_path / "figures.json"
+    out.write_text("earlier\n")
+    proc = subprocess.Popen([sys.executable, "-m", "spundetect", "evaluate", "--out", str(out)], stderr=subprocess.PIPE)
+    deadline = time.time() + 120
+    while not any(p.name.startswith(".figures.json.") for p in tmp_path.iterdir()):  # the output is open
+        assert proc.poll() is None and time.time() < deadline
+        time.sleep(0.05)
+    time.sleep(1.0)  # evaluating
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and err == b"spundetect: terminated\n"
+    assert out.read_text() == "earlier\n" and [p.name for p in tmp_path.iterdir()] == ["figures.json"]
+
+
 def test_an_output_in_a_missing_folder_is_one_line_exit_2(tmp_path):
     out = tmp_path / "no such folder" / "report.txt"
     r = runner.invoke(app, ["check", str(SPUN), "-o", str(out)])

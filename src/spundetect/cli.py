@@ -282,7 +282,6 @@ def check(
         )
     except (ModelError, ArtifactError) as e:
         _fail(str(e))
-    _exit_on_sigterm()
     sink = _open_output(output, paths, glob or DEFAULT_GLOBS)
     out = sink if sink else sys.stdout
     use_color = format is Format.text and output is None and _use_color(color, sys.stdout)
@@ -930,6 +929,7 @@ def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, format="spundetect: %(levelname)s: %(message)s")
     command = typer.main.get_command(app)
     stopped = "interrupted"
+    _exit_on_sigterm()  # every command: a half-written output (check, evaluate, index, train, trace) is removed
     try:
         code = command.main(args=args, prog_name="spundetect", standalone_mode=False)
     except Terminated:
