@@ -27,6 +27,8 @@ SLOW = {
     "test_with_jobs_a_reader_that_leaves_stops_the_check_before_a_long_input_is_done",
     "test_an_output_linked_to_standard_output_is_written_there_and_the_link_stays",
     "test_sigterm_during_evaluate_leaves_the_previous_figures_and_no_partial_file",
+    "test_workers_end_when_the_main_process_is_killed_outright",
+    "test_a_worker_killed_is_one_line_exit_2_and_no_output",
     "test_closed_stdin_is_one_line_exit_2",
     "test_html_report_renders_spans_and_hover_text",
     "test_dask_local_cluster_matches_single_process",

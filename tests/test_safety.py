@@ -348,6 +348,65 @@ def test_sigterm_during_evaluate_leaves_the_previous_figures_and_no_partial_file
     assert out.read_text() == "earlier\n" and [p.name for p in tmp_path.iterdir()] == ["figures.json"]
 
 
+def _jobs_run(tmp_path, out):
+    """`check --jobs 2` on minutes of work, once both workers have started: (process, worker ids)."""
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    for i in range(4):
+        (inputs / f"{i}.txt").write_text(SPUN.read_text(encoding="utf-8") * 300, encoding="utf-8")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "spundetect", "check", "--jobs", "2", str(inputs), "-o", str(out)], stderr=subprocess.PIPE
+    )
+    children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children")
+    deadline = time.time() + 120
+    while not (children.exists() and len(children.read_text().split()) >= 2):
+        assert proc.poll() is None and time.time() < deadline
+        time.sleep(0.05)
+    time.sleep(2)
+    return proc, [int(p) for p in children.read_text().split()]
+
+
+def _alive(pids):
+    return [w for w in pids if Path(f"/proc/{w}").exists() and Path(f"/proc/{w}/stat").read_text().split()[2] != "Z"]
+
+
+def _kill_all(pids):
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc to find the workers")
+def test_workers_end_when_the_main_process_is_killed_outright(tmp_path):
+    proc, workers = _jobs_run(tmp_path, tmp_path / "report.txt")
+    try:
+        proc.kill()  # SIGKILL, or the out-of-memory killer: no time to end the workers itself
+        proc.wait(60)
+        deadline = time.time() + 30
+        while _alive(workers) and time.time() < deadline:
+            time.sleep(0.1)
+        assert not _alive(workers)  # they went on checking, orphaned, for minutes
+    finally:
+        _kill_all(workers)
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc to find the workers")
+def test_a_worker_killed_is_one_line_exit_2_and_no_output(tmp_path):
+    out = tmp_path / "report.txt"
+    proc, workers = _jobs_run(tmp_path, out)
+    try:
+        os.kill(workers[0], signal.SIGKILL)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        _kill_all([proc.pid, *workers])
+    assert proc.returncode == 2
+    assert err.decode() == (
+        "spundetect: a worker process of --jobs ended abruptly (killed, or out of memory?); the run is incomplete; "
+        "the output file was left as it was\n"
+    )
+    assert not out.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["in"]
+
+
 def test_an_output_in_a_missing_folder_is_one_line_exit_2(tmp_path):
     out = tmp_path / "no such folder" / "report.txt"
     r = runner.invoke(app, ["check", str(SPUN), "-o", str(out)])

@@ -303,6 +303,8 @@ def check(
             typer.echo(f"spundetect: wrote {output}", err=True)
     except OutputError as e:
         _fail(f"{output}: cannot write: {e}")
+    except WorkerDied as e:
+        _fail(str(e) + ("; the output file was left as it was" if sink else ""))
     finally:
         progress.clear()
         if sink:
@@ -510,6 +512,7 @@ def _worker_init(model, trust: bool, threshold, span_threshold=None, translated:
     from threadpoolctl import threadpool_limits
 
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the pool's own shutdown, not the parent's cleanup
+    _end_with_parent()
     threadpool_limits(1)
     if _WORKER_DETECTOR is None:
         from .detector import Detector
@@ -517,6 +520,22 @@ def _worker_init(model, trust: bool, threshold, span_threshold=None, translated:
         _WORKER_DETECTOR = Detector.load(
             model, trust=trust, threshold=threshold, span_threshold=span_threshold, translated=translated
         )
+
+
+def _end_with_parent() -> None:
+    """Linux: this worker gets SIGTERM when the process that started it dies, even by
+    SIGKILL or the out-of-memory killer, which leave it no time to end its workers (they
+    went on checking, orphaned, for as long as their queue lasted)."""
+    import ctypes
+    import signal
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux
+        return
+    if os.getppid() == 1:  # the parent died before the line above: nothing would send it
+        os._exit(1)
 
 
 def _worker_check(group):
@@ -569,10 +588,15 @@ def _checked(detector, items, jobs: int, load_args=(None, False, None, None, Tru
                 os.environ[k] = v
 
 
+class WorkerDied(Exception):
+    """A worker process of ``--jobs`` ended abruptly (killed, or out of memory)."""
+
+
 def _awaited(future, gone=None):
     """A worker's result; while it is awaited, a reader that left (``gone()``) raises
     BrokenPipeError at once, not when the input's whole output is next written."""
     from concurrent.futures import TimeoutError
+    from concurrent.futures.process import BrokenProcessPool
 
     while True:
         try:
@@ -580,6 +604,10 @@ def _awaited(future, gone=None):
         except TimeoutError:
             if gone():
                 raise BrokenPipeError(errno.EPIPE, "the reader of the output left") from None
+        except BrokenProcessPool:
+            raise WorkerDied(
+                "a worker process of --jobs ended abruptly (killed, or out of memory?); the run is incomplete"
+            ) from None
 
 
 def _fingerprint_info() -> dict[str, str]:
