@@ -40,3 +40,15 @@ def test_dask_local_cluster_matches_single_process():
     assert set(expected["spin_verdict"]) <= {"spun", "suspicious", "clean"}
     assert (expected["spin_verdict"] == "spun").tolist() == expected["spin_spun"].tolist()
     assert expected["translated_score"].between(0, 1).all()
+
+
+def test_a_row_without_text_is_not_called_clean():
+    pd = pytest.importorskip("pandas")
+    from spundetect.scale import NO_TEXT, score_partition
+
+    df = pd.DataFrame({"text": ["The press convention was held within the capital.", None, float("nan"), "A plain line."]})
+    out = score_partition(df, suggestions=False)
+    assert list(out["spin_verdict"]) == ["spun", NO_TEXT, NO_TEXT, "clean"]
+    assert out["spin_score"].isna().tolist() == [False, True, True, False]
+    assert out["translated_score"].isna().tolist() == [False, True, True, False]
+    assert not out["spin_spun"][1] and out["spin_sentences_flagged"][1] == 0 and out["spin_spans"][1] == "[]"

@@ -16,7 +16,9 @@ import json
 from functools import cache
 from typing import Any
 
-__all__ = ["score_partition", "partition_meta", "SCORE_COLUMNS"]
+__all__ = ["score_partition", "partition_meta", "SCORE_COLUMNS", "NO_TEXT"]
+
+NO_TEXT = "no text"  # the verdict of a row whose text is missing: not scored, not clean
 
 SCORE_COLUMNS = {
     "spin_score": "float64", "spin_spun": "bool", "spin_verdict": "object", "spin_sentences_flagged": "int64",
@@ -36,11 +38,24 @@ def score_partition(df: Any, text_column: str = "text", suggestions: bool = True
     the verdict ("spun", "suspicious" or "clean"), flagged sentences, and the spans as a
     JSON list (offsets into the text; their suggested originals unless
     ``suggestions=False``, which is much faster on a crawl); apart from spinning, how likely
-    each document is machine-translated and whether it is called so."""
+    each document is machine-translated and whether it is called so. A row without text (a
+    missing value, or not a string) is not scored: verdict "no text", scores NaN, not
+    flagged; it is not called clean."""
     detector = _detector(suggestions)
     out = df.copy()
+    texts = list(df[text_column])
+    has_text = [isinstance(t, str) for t in texts]
+    reports = iter(_reports(detector, [t for t, ok in zip(texts, has_text) if ok]))
     scores, spun, verdicts, flagged, spans, mt_score, mt_likely = [], [], [], [], [], [], []
-    for report in _reports(detector, [t if isinstance(t, str) else "" for t in df[text_column]]):
+    for ok in has_text:
+        if not ok:
+            for column, value in zip(
+                (scores, spun, verdicts, flagged, spans, mt_score, mt_likely),
+                (float("nan"), False, NO_TEXT, 0, "[]", float("nan"), False),
+            ):
+                column.append(value)
+            continue
+        report = next(reports)
         scores.append(report.score)
         spun.append(report.spun)
         verdicts.append(report.verdict)
