@@ -574,10 +574,15 @@ def _checked(detector, items, jobs: int, load_args=(None, False, None, None, Tru
                     yield from _awaited(pending.popleft(), gone)
             while pending:
                 yield from _awaited(pending.popleft(), gone)
-        except BaseException:  # stopped (SIGTERM, Ctrl-C, a closed pipe): not after the work queued
+        except BaseException:  # stopped (SIGTERM, Ctrl-C, a closed pipe, a worker died): not after the work queued
             pool.shutdown(wait=False, cancel_futures=True)
             for worker in mp.active_children():
                 worker.terminate()
+            for worker in mp.active_children():
+                worker.join(10)
+            # the pool's manager thread ends now that its workers have: waiting for it keeps its
+            # cleanup from racing the interpreter's exit ("Exception ignored ... Bad file descriptor")
+            pool.shutdown(wait=True)
             raise
         pool.shutdown()
     finally:
