@@ -29,6 +29,7 @@ SLOW = {
     "test_sigterm_during_evaluate_leaves_the_previous_figures_and_no_partial_file",
     "test_workers_end_when_the_main_process_is_killed_outright",
     "test_a_worker_killed_is_one_line_exit_2_and_no_output",
+    "test_jobs_work_when_spundetect_is_process_1",
     "test_closed_stdin_is_one_line_exit_2",
     "test_html_report_renders_spans_and_hover_text",
     "test_dask_local_cluster_matches_single_process",

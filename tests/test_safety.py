@@ -407,6 +407,23 @@ def test_a_worker_killed_is_one_line_exit_2_and_no_output(tmp_path):
     assert not out.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["in"]
 
 
+def test_jobs_work_when_spundetect_is_process_1(tmp_path):
+    """As a container's entry point spundetect is process 1, so its workers' parent id is 1
+    without the parent having died."""
+    import shutil
+
+    if not shutil.which("unshare") or subprocess.run(["unshare", "-pf", "--mount-proc", "true"]).returncode != 0:
+        pytest.skip("needs unshare with PID namespaces (Linux, privileged)")
+    for name in ("a.txt", "b.txt"):
+        (tmp_path / name).write_bytes(SPUN.read_bytes())
+    r = subprocess.run(
+        ["unshare", "-pf", "--mount-proc", sys.executable, "-m", "spundetect", "check", "--jobs", "2", "--format", "concise",
+         str(tmp_path)],
+        capture_output=True, timeout=300,
+    )  # fmt: skip
+    assert r.returncode == 1 and r.stderr == b"spundetect: 2 documents: 2 spun, 0 suspicious, 0 clean\n"
+
+
 def test_an_output_in_a_missing_folder_is_one_line_exit_2(tmp_path):
     out = tmp_path / "no such folder" / "report.txt"
     r = runner.invoke(app, ["check", str(SPUN), "-o", str(out)])

@@ -497,6 +497,7 @@ def _check_group(detector, group, lazy: bool = True):
 
 
 _WORKER_DETECTOR = None
+_WORKER_PARENT: int | None = None  # the process that forks the workers (None where they are spawned)
 
 
 _ONE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
@@ -534,7 +535,7 @@ def _end_with_parent() -> None:
         libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):  # not Linux
         return
-    if os.getppid() == 1:  # the parent died before the line above: nothing would send it
+    if _WORKER_PARENT is not None and os.getppid() != _WORKER_PARENT:  # it died before the line above
         os._exit(1)
 
 
@@ -558,9 +559,10 @@ def _checked(detector, items, jobs: int, load_args=(None, False, None, None, Tru
     from collections import deque
     from concurrent.futures import ProcessPoolExecutor
 
-    global _WORKER_DETECTOR
+    global _WORKER_DETECTOR, _WORKER_PARENT
     fork = "fork" in mp.get_all_start_methods()
     _WORKER_DETECTOR = detector.warm() if fork else None
+    _WORKER_PARENT = os.getpid() if fork else None
     ctx = mp.get_context("fork" if fork else "spawn")
     saved = {k: os.environ.get(k) for k in _ONE_THREAD}
     os.environ.update(_ONE_THREAD)  # for spawned workers, before they import numpy
