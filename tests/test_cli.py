@@ -192,3 +192,21 @@ def test_missing_packaged_data_is_one_line_and_exit_2(monkeypatch):
     r = runner.invoke(app, ["check", str(SPUN)])
     assert r.exit_code == 2
     assert "vectors" in r.stderr and "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1
+
+
+def test_fenced_code_is_not_checked(tmp_path):
+    """A README's code blocks are not prose: spun text inside a fence flags nothing, the
+    same text outside it does, and the annotated output is still the input byte for byte."""
+    from spundetect.render import strip_marks
+
+    spun = SPUN.read_text(encoding="utf-8")
+    fenced = tmp_path / "README.md"
+    fenced.write_text("# Notes\n\nKept as it was.\n\n```text\n" + spun + "\n```\n", encoding="utf-8")
+    r = runner.invoke(app, ["check", "--format", "json", str(fenced)])
+    assert r.exit_code == 0, r.output
+    doc = json.loads(r.stdout)["documents"][0]
+    assert len(doc["sentences"]) == 2 and doc["verdict"] == "clean"
+    r = runner.invoke(app, ["check", str(fenced)])
+    assert strip_marks(r.stdout) == fenced.read_text(encoding="utf-8")
+    fenced.write_text("# Notes\n\nKept as it was.\n\n" + spun, encoding="utf-8")
+    assert runner.invoke(app, ["check", str(fenced)]).exit_code == 1

@@ -35,3 +35,44 @@ def test_sentences_lie_inside_the_input_in_order(text):
             assert s.start <= t.start < t.end <= s.end
             assert text[t.start : t.end] == t.text
         last = s.end
+
+
+README = """# Loader
+
+It loads images.
+
+```python
+x = load("a.png")  # The researchers used profound learning. Another line.
+```
+
+~~~
+```
+still code, the inner fence does not close a tilde block
+~~~~
+
+Done here.
+"""
+
+
+def test_fenced_code_blocks_hold_no_sentence():
+    got = [README[s.start : s.end] for s in segment.sentences(README)]
+    assert got == ["# Loader", "It loads images.", "Done here."]
+    blocks = segment.code_blocks(README)
+    assert [README[a:b].splitlines()[0] for a, b in blocks] == ["```python", "~~~"]
+    assert README[blocks[1][0] : blocks[1][1]].endswith("~~~~")
+
+
+def test_a_fence_never_closed_hides_nothing():
+    text = "```\nThe researchers used profound learning. It works.\n"
+    assert segment.code_blocks(text) == []
+    assert [text[s.start : s.end] for s in segment.sentences(text)][-1] == "It works."
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["```", "~~~", "````", "```py", "text. More", "\n", "\n\n", " ", "Word"]), max_size=30))
+def test_sentences_and_code_blocks_never_overlap(pieces):
+    text = "\n".join(pieces)
+    blocks = segment.code_blocks(text)
+    for s in segment.sentences(text):
+        assert text[s.start : s.end].strip()
+        assert all(s.end <= a or s.start >= b for a, b in blocks)

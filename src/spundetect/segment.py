@@ -2,6 +2,7 @@
 
 Offsets always index the string the caller gave; nothing is normalised in place.
 ``norm`` gives the lower-cased form the lexicon and the language model are keyed on.
+Fenced code blocks (Markdown's ``` and ~~~) are not prose: no sentence lies in one.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterator
 
-__all__ = ["Token", "Sentence", "tokenize", "sentences", "norm", "is_word", "quote_mask"]
+__all__ = ["Token", "Sentence", "tokenize", "sentences", "code_blocks", "norm", "is_word", "quote_mask"]
 
 # A word is a run of letters/digits, optionally joined by hyphens or apostrophes
 # ("pro-Russian", "didn't"); anything else that is not space is a one-character token.
@@ -24,6 +25,11 @@ _ABBREV = frozenset(
     "mr mrs ms dr prof sr jr st vs etc inc ltd co corp gen gov sen rep lt col maj capt sgt "
     "jan feb mar apr jun jul aug sep sept oct nov dec no vol fig eq e.g i.e u.s u.k a.m p.m".split()
 )
+
+
+# A fence: a line of three or more backticks or tildes, indented at most three spaces; a
+# backtick fence's info string ("```python") holds no backtick (CommonMark).
+_FENCE_RE = re.compile(r"^ {0,3}(`{3,}(?=[^`\n]*$)|~{3,})(.*)$", re.MULTILINE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,11 +92,42 @@ def _sentence_bounds(text: str) -> Iterator[tuple[int, int]]:
         yield start, len(text)
 
 
+def code_blocks(text: str) -> list[tuple[int, int]]:
+    """The fenced code blocks of ``text`` as (start, end) character ranges, fences included:
+    from a line that opens a fence to the next line that closes it (the same character, at
+    least as many, nothing else but spaces). A fence that is never closed opens no block:
+    the text after it stays prose (CommonMark would make the rest of the document code, so
+    that one stray fence would hide it from the check)."""
+    blocks: list[tuple[int, int]] = []
+    opened: re.Match | None = None
+    for m in _FENCE_RE.finditer(text):
+        if opened is None:
+            opened = m
+            continue
+        fence, closing = opened.group(1), m.group(1)
+        if closing[0] == fence[0] and len(closing) >= len(fence) and not m.group(2).strip():
+            blocks.append((opened.start(), m.end()))
+            opened = None
+    return blocks
+
+
+def _prose(text: str) -> Iterator[tuple[int, int]]:
+    """The ranges of ``text`` outside its fenced code blocks."""
+    at = 0
+    for a, b in code_blocks(text) if "``" in text or "~~" in text else ():
+        if a > at:
+            yield at, a
+        at = b
+    if at < len(text):
+        yield at, len(text)
+
+
 def sentences(text: str, max_tokens: int | None = None) -> list[Sentence]:
     """Split ``text`` into sentences (leading/trailing space excluded) with their tokens;
-    a sentence longer than ``max_tokens`` tokens is cut into pieces of at most that many."""
+    a sentence longer than ``max_tokens`` tokens is cut into pieces of at most that many.
+    Fenced code blocks are left out; a sentence never spans one."""
     out: list[Sentence] = []
-    for a, b in _sentence_bounds(text):
+    for a, b in _bounds(text):
         chunk = text[a:b]
         stripped = chunk.strip()
         if not stripped:
@@ -105,6 +142,14 @@ def sentences(text: str, max_tokens: int | None = None) -> list[Sentence]:
             piece = tokens[i : i + max_tokens]
             out.append(Sentence(piece[0].start, piece[-1].end, tuple(piece)))
     return out
+
+
+def _bounds(text: str) -> Iterator[tuple[int, int]]:
+    """Sentence bounds in each prose range of ``text``."""
+    for start, end in _prose(text):
+        piece = text if (start, end) == (0, len(text)) else text[start:end]
+        for a, b in _sentence_bounds(piece):
+            yield start + a, start + b
 
 
 def quote_mask(tokens: list[str] | tuple[str, ...]) -> list[bool]:
