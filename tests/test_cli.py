@@ -210,3 +210,20 @@ def test_fenced_code_is_not_checked(tmp_path):
     assert strip_marks(r.stdout) == fenced.read_text(encoding="utf-8")
     fenced.write_text("# Notes\n\nKept as it was.\n\n" + spun, encoding="utf-8")
     assert runner.invoke(app, ["check", str(fenced)]).exit_code == 1
+
+
+def test_list_items_are_scored_one_by_one(tmp_path):
+    """A Markdown list of sentences is as many sentences, not one blob: before, items that
+    end with a period ran together (the next line opens with "- ", not a capital)."""
+    items = [
+        "The minister spoke at a press convention on Monday.",
+        "She said the talks would resume within the east of the nation.",
+        "Officials declined to comment on the report.",
+    ]
+    listed = tmp_path / "list.md"
+    listed.write_text("## Items\n\n" + "\n".join(f"- {s}" for s in items) + "\n", encoding="utf-8")
+    r = runner.invoke(app, ["check", "--format", "json", "--exit-zero", str(listed)])
+    doc = json.loads(r.stdout)["documents"][0]
+    text = listed.read_text(encoding="utf-8")
+    got = [text[s["start"] : s["end"]] for s in doc["sentences"]]
+    assert got == ["Items", *items]

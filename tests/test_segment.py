@@ -56,7 +56,7 @@ Done here.
 
 def test_fenced_code_blocks_hold_no_sentence():
     got = [README[s.start : s.end] for s in segment.sentences(README)]
-    assert got == ["# Loader", "It loads images.", "Done here."]
+    assert got == ["Loader", "It loads images.", "Done here."]
     blocks = segment.code_blocks(README)
     assert [README[a:b].splitlines()[0] for a, b in blocks] == ["```python", "~~~"]
     assert README[blocks[1][0] : blocks[1][1]].endswith("~~~~")
@@ -76,3 +76,21 @@ def test_sentences_and_code_blocks_never_overlap(pieces):
     for s in segment.sentences(text):
         assert text[s.start : s.end].strip()
         assert all(s.end <= a or s.start >= b for a, b in blocks)
+
+
+def test_headings_list_items_and_table_rows_are_sentences_of_their_own():
+    text = (
+        "## Features\n- Fast loading of images\n- Resizing on the fly.\n  Continued here\n\n"
+        "1. Clone the repo\n2) Run the installer\n| Option | Meaning |\nAfter the table. Two sentences.\n"
+    )
+    got = [text[s.start : s.end] for s in segment.sentences(text)]
+    assert got == [
+        "Features", "Fast loading of images", "Resizing on the fly.", "Continued here", "Clone the repo",
+        "Run the installer", "Option | Meaning |", "After the table.", "Two sentences.",
+    ]  # fmt: skip
+
+
+def test_a_marker_inside_a_line_opens_nothing():
+    text = "The score fell by 3. Then it rose - as expected - to 4) and stayed."
+    got = [text[s.start : s.end] for s in segment.sentences(text)]
+    assert got == ["The score fell by 3.", "Then it rose - as expected - to 4) and stayed."]

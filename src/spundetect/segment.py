@@ -2,7 +2,9 @@
 
 Offsets always index the string the caller gave; nothing is normalised in place.
 ``norm`` gives the lower-cased form the lexicon and the language model are keyed on.
-Fenced code blocks (Markdown's ``` and ~~~) are not prose: no sentence lies in one.
+Fenced code blocks (Markdown's ``` and ~~~) are not prose: no sentence lies in one. A
+line that opens a heading, a list item or a table row starts a new sentence, its marker
+("## ", "- ", "2. ", "|") left out; a heading or a table row ends with its line.
 """
 
 from __future__ import annotations
@@ -30,6 +32,10 @@ _ABBREV = frozenset(
 # A fence: a line of three or more backticks or tildes, indented at most three spaces; a
 # backtick fence's info string ("```python") holds no backtick (CommonMark).
 _FENCE_RE = re.compile(r"^ {0,3}(`{3,}(?=[^`\n]*$)|~{3,})(.*)$", re.MULTILINE)
+
+# A line that opens a block of its own: an ATX heading (group 1), a list item, a table row
+# (group 2); indented at most three spaces, as Markdown has them.
+_BLOCK_RE = re.compile(r"^[ \t]{0,3}(?:(#{1,6})[ \t]+|[-*+•][ \t]+|\d{1,3}[.)][ \t]+|(\|))", re.MULTILINE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,12 +150,30 @@ def sentences(text: str, max_tokens: int | None = None) -> list[Sentence]:
     return out
 
 
+def _blocks(text: str, lo: int, hi: int) -> Iterator[tuple[int, int]]:
+    """The blocks of ``text[lo:hi]`` that sentences never cross: a heading, list item or
+    table row starts one after its marker, and a heading or table row ends with its line."""
+    at = lo
+    for m in _BLOCK_RE.finditer(text, lo, hi):
+        if m.start() > at:
+            yield at, m.start()
+        at = m.end()
+        if m.group(1) or m.group(2):
+            eol = text.find("\n", at, hi)
+            eol = hi if eol < 0 else eol
+            yield at, eol
+            at = eol
+    if at < hi:
+        yield at, hi
+
+
 def _bounds(text: str) -> Iterator[tuple[int, int]]:
-    """Sentence bounds in each prose range of ``text``."""
-    for start, end in _prose(text):
-        piece = text if (start, end) == (0, len(text)) else text[start:end]
-        for a, b in _sentence_bounds(piece):
-            yield start + a, start + b
+    """Sentence bounds in each block of each prose range of ``text``."""
+    for lo, hi in _prose(text):
+        for start, end in _blocks(text, lo, hi):
+            piece = text if (start, end) == (0, len(text)) else text[start:end]
+            for a, b in _sentence_bounds(piece):
+                yield start + a, start + b
 
 
 def quote_mask(tokens: list[str] | tuple[str, ...]) -> list[bool]:
