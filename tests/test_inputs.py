@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from spundetect import inputs
+from spundetect import inputs, segment
 from spundetect.cli import app
 from spundetect.detector import Detector
 from spundetect.render import render_text, strip_marks
@@ -238,3 +238,21 @@ def test_an_html_page_is_decoded_as_its_meta_charset_declares(tmp_path):
     f.write_bytes(b"<meta charset='no-such-codec'><p>Caf\xe9.</p>")  # unknown: decoded and warned about as before
     (item,) = inputs.read_inputs([str(f)], inputs.DEFAULT_GLOBS)
     assert item.text.strip() == "Caf\u00e9." and item.warnings == [f"{f}: not valid UTF-8 (byte 36); decoded as Windows-1252"]
+
+
+def test_html_blocks_are_set_apart_and_code_is_left_out():
+    source = (
+        "<h2>Ideas</h2><ul><li>Phony news location</li><li>Stock cost expectation</li></ul>"
+        "<p>Line one<br>line two.</p><pre><code>x = load()</code></pre>"
+        '<pre class="highlight">y = 2</pre><pre>A poem kept in pre.</pre><p>After.</p>'
+    )
+    text, offsets = inputs.extract_html(source)
+    blocks = ["Ideas", "Phony news location", "Stock cost expectation", "Line one\nline two.", "A poem kept in pre.", "After."]
+    assert text.split("\n\n") == [*blocks, ""]
+    assert [text[s.start : s.end] for s in segment.sentences(text)] == blocks
+    assert all(source[offsets[i, 0]] == c for i, c in enumerate(text) if c.isalpha())
+
+
+def test_html_pre_never_closed_stays_text():
+    text, _ = inputs.extract_html("<p>Intro.</p><pre><code>The rest of the page.")
+    assert "The rest of the page." in text

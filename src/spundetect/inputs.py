@@ -13,8 +13,11 @@ Decoding (documented in the README):
   by U+FFFD; either way a warning says so. Offsets always index the decoded text.
 
 HTML (``.html``/``.htm`` or ``html=True``): the visible text is extracted with the standard
-library's HTML parser (no script, style, head or template content; block elements end a
-line) and :attr:`Input.source_offsets` maps each character of it back to the source text.
+library's HTML parser (no script, style, head or template content; no code: a closed
+``<pre>`` that holds ``<code>`` or is marked as code by its class or ``lang``) and
+:attr:`Input.source_offsets` maps each character of it back to the source text. Block
+elements (paragraphs, headings, list items, table cells ...) are set apart by a blank line,
+so that no sentence runs from one into the next; ``<br>`` ends a line.
 
 Word (``.docx``) and PDF (``.pdf``) files: their text is extracted with the optional
 ``documents`` extra (python-docx, pypdf), one line per paragraph (Word) and a blank line
@@ -406,6 +409,7 @@ class _Visible(HTMLParser):
         self.chunks: list[str] = []
         self.offsets: list[np.ndarray] = []
         self.hidden = 0
+        self.pre: tuple[int, bool] | None = None  # an open <pre>: its first chunk, and whether it is code
 
     def _pos(self) -> int:
         line, col = self.getpos()
@@ -434,25 +438,42 @@ class _Visible(HTMLParser):
             end += 1
         self._emit(text, at, False, end - at)
 
-    def _newline(self) -> None:
-        if self.chunks and not self.hidden and not self.chunks[-1].endswith("\n"):
-            self._emit("\n", self._pos(), False)
+    def _newline(self, tag: str) -> None:
+        """End the line at a block element's edge; a blank line after any block but ``<br>``."""
+        if not self.chunks or self.hidden:
+            return
+        want = "\n" if tag == "br" else "\n\n"
+        last = self.chunks[-1]
+        have = len(last) - len(last.rstrip("\n"))
+        if have < len(want):
+            self._emit(want[have:], self._pos(), False)
 
     def handle_starttag(self, tag, attrs):
         if tag in _HIDDEN and tag not in _VOID:
             self.hidden += 1
-        elif tag in _BLOCK:
-            self._newline()
+            return
+        if tag in _BLOCK:
+            self._newline(tag)
+        if tag == "pre" and self.pre is None:
+            self.pre = (len(self.chunks), _marked_as_code(attrs))
+        elif tag == "code" and self.pre is not None:
+            self.pre = (self.pre[0], True)
 
     def handle_startendtag(self, tag, attrs):
         if tag in _BLOCK:
-            self._newline()
+            self._newline(tag)
 
     def handle_endtag(self, tag):
         if tag in _HIDDEN:
             self.hidden = max(0, self.hidden - 1)
-        elif tag in _BLOCK:
-            self._newline()
+            return
+        if tag == "pre" and self.pre is not None:
+            first, code = self.pre
+            self.pre = None
+            if code:  # code is not prose; a <pre> never closed stays text, as an unclosed fence does
+                del self.chunks[first:], self.offsets[first:]
+        if tag in _BLOCK:
+            self._newline(tag)
 
     def handle_data(self, data):
         self._emit(data, self._pos(), True)
@@ -466,6 +487,18 @@ class _Visible(HTMLParser):
         import html
 
         self._reference(html.unescape(f"&#{name};"))
+
+
+def _marked_as_code(attrs: list[tuple[str, str | None]]) -> bool:
+    """Whether a ``<pre>``'s attributes mark it as code (a syntax highlighter's class, a
+    ``lang``)."""
+    for name, value in attrs:
+        if name == "lang" or (name == "class" and value and _CODE_CLASS.search(value)):
+            return True
+    return False
+
+
+_CODE_CLASS = re.compile(r"code|highlight|lang|brush|source|syntax|prettyprint", re.IGNORECASE)
 
 
 def extract_html(source: str) -> tuple[str, np.ndarray]:
