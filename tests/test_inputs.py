@@ -256,3 +256,43 @@ def test_html_blocks_are_set_apart_and_code_is_left_out():
 def test_html_pre_never_closed_stays_text():
     text, _ = inputs.extract_html("<p>Intro.</p><pre><code>The rest of the page.")
     assert "The rest of the page." in text
+
+
+def _notebook(cells: list[dict]) -> str:
+    return json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+
+
+def test_a_notebook_is_checked_by_its_markdown_cells(tmp_path):
+    nb = tmp_path / "work.ipynb"
+    nb.write_text(
+        _notebook([
+            {"cell_type": "markdown", "metadata": {}, "source": ["# Results\n", "\n", SPUN_SENTENCE + "\n"]},
+            {"cell_type": "code", "metadata": {}, "source": "print('a press convention')", "outputs": [], "execution_count": 1},
+            {"cell_type": "markdown", "metadata": {}, "source": "Officials declined to comment."},
+        ]),
+        encoding="utf-8",
+    )  # fmt: skip
+    (item,) = inputs.read_inputs([str(nb)])
+    assert item.text == "# Results\n\n" + SPUN_SENTENCE + "\n\nOfficials declined to comment."
+    r = runner.invoke(app, ["check", "--format", "json", str(tmp_path)])  # found in a directory by the default globs
+    assert r.exit_code == 1
+    doc = json.loads(r.stdout)["documents"][0]
+    assert doc["path"] == str(nb) and len(doc["sentences"]) == 3 and doc["verdict"] != "clean"
+
+
+@pytest.mark.parametrize(
+    "content, expected",
+    [("{not json", "not a Jupyter notebook (JSONDecodeError)"), ('{"metadata": {}}', "not a Jupyter notebook (no cells)")],
+)
+def test_a_broken_notebook_is_one_line_exit_2(tmp_path, content, expected):
+    nb = tmp_path / "broken.ipynb"
+    nb.write_text(content, encoding="utf-8")
+    r = runner.invoke(app, ["check", str(nb)])
+    assert r.exit_code == 2 and r.stderr.strip() == f"spundetect: {nb}: {expected}"
+
+
+def test_a_notebook_without_markdown_is_an_empty_input(tmp_path):
+    nb = tmp_path / "code.ipynb"
+    nb.write_text(_notebook([{"cell_type": "code", "metadata": {}, "source": "x = 1", "outputs": []}]), encoding="utf-8")
+    r = runner.invoke(app, ["check", str(nb)])
+    assert r.exit_code == 0 and "0/0 sentences" in r.stdout

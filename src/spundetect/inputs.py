@@ -19,6 +19,9 @@ library's HTML parser (no script, style, head or template content; no code: a cl
 elements (paragraphs, headings, list items, table cells ...) are set apart by a blank line,
 so that no sentence runs from one into the next; ``<br>`` ends a line.
 
+Jupyter notebooks (``.ipynb``): the text of their Markdown cells, a blank line between
+cells (code cells and their outputs are not prose); offsets index that text.
+
 Word (``.docx``) and PDF (``.pdf``) files: their text is extracted with the optional
 ``documents`` extra (python-docx, pypdf), one line per paragraph (Word) and a blank line
 between pages (PDF); offsets index that text. Without the extra, such a file gets a one-line
@@ -40,9 +43,10 @@ import numpy as np
 
 __all__ = ["Input", "read_inputs", "input_sizes", "decode", "extract_html", "DEFAULT_GLOBS"]
 
-DEFAULT_GLOBS = ("*.txt", "*.text", "*.md", "*.markdown", "*.rst", "*.html", "*.htm", "*.docx", "*.pdf")
+DEFAULT_GLOBS = ("*.txt", "*.text", "*.md", "*.markdown", "*.rst", "*.html", "*.htm", "*.ipynb", "*.docx", "*.pdf")
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 DOCUMENT_SUFFIXES = {".docx": "Word", ".pdf": "PDF"}  # read through the optional 'documents' extra
+NOTEBOOK_SUFFIX = ".ipynb"  # a Jupyter notebook: its Markdown cells are read
 DOCUMENTS_HINT = "pip install 'spundetect[documents]'"
 _MAGIC = (
     b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"%PDF", b"PK\x03\x04", b"\x1f\x8b", b"BZh", b"\xfd7zXZ", b"7z\xbc\xaf",
@@ -198,6 +202,9 @@ def read_inputs(
             if f.suffix.lower() in DOCUMENT_SUFFIXES:
                 yield _document_input(f)
                 continue
+            if f.suffix.lower() == NOTEBOOK_SUFFIX:
+                yield _notebook_input(f)
+                continue
             is_html = html or f.suffix.lower() in HTML_SUFFIXES
             try:
                 if not is_html and f.stat().st_size > STREAM_BYTES:
@@ -319,6 +326,35 @@ def _document_input(f: Path) -> Input:
         why = " (a scanned PDF has none: run OCR first)" if kind == "PDF" else ""
         return Input(name, error=f"{name}: no text found in this {kind} file{why}")
     return Input(name, text)
+
+
+def _notebook_input(f: Path) -> Input:
+    """A Jupyter notebook's Markdown cells, a blank line between them, or why it has none
+    (not JSON, no cells). A notebook without Markdown is an empty input, not an error."""
+    import json
+
+    name = str(f)
+    try:
+        notebook = json.loads(f.read_bytes())
+    except OSError as e:
+        return Input(name, error=f"{name}: {e.strerror or e}")
+    except Exception as e:  # bad JSON or encoding, nesting too deep (RecursionError), ...
+        return Input(name, error=f"{name}: not a Jupyter notebook ({e.__class__.__name__})")
+    cells = notebook.get("cells") if isinstance(notebook, dict) else None
+    if cells is None and isinstance(notebook, dict) and isinstance(notebook.get("worksheets"), list):  # nbformat 3
+        cells = [c for w in notebook["worksheets"] if isinstance(w, dict) for c in w.get("cells") or []]
+    if not isinstance(cells, list):
+        return Input(name, error=f"{name}: not a Jupyter notebook (no cells)")
+    texts = []
+    for cell in cells:
+        if not isinstance(cell, dict) or cell.get("cell_type") != "markdown":
+            continue
+        source = cell.get("source", "")
+        if isinstance(source, list) and all(isinstance(line, str) for line in source):
+            source = "".join(source)
+        if isinstance(source, str) and source.strip():
+            texts.append(source.strip("\n"))
+    return Input(name, "\n\n".join(texts))
 
 
 class _Encrypted(Exception):
