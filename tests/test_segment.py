@@ -94,3 +94,25 @@ def test_a_marker_inside_a_line_opens_nothing():
     text = "The score fell by 3. Then it rose - as expected - to 4) and stayed."
     got = [text[s.start : s.end] for s in segment.sentences(text)]
     assert got == ["The score fell by 3.", "Then it rose - as expected - to 4) and stayed."]
+
+
+def test_front_matter_is_not_prose():
+    page = '---\ntitle: "Ten spots to visit"\ntags: [travel, city]\ndraft: false\n---\n\nLisbon is a city of hills.\n'
+    assert [page[s.start : s.end] for s in segment.sentences(page)] == ["Lisbon is a city of hills."]
+    toml = "\ufeff+++\r\ntitle = 'x'\r\n+++\r\nBody text.\r\n"
+    assert [toml[s.start : s.end] for s in segment.sentences(toml)] == ["Body text."]
+
+
+def test_text_between_rules_or_never_closed_front_matter_stays_prose():
+    ruled = "---\nA rule line, then prose. More prose.\n---\nAfter.\n"
+    assert segment.front_matter(ruled) is None
+    assert [ruled[s.start : s.end] for s in segment.sentences(ruled)] == ["A rule line, then prose.", "More prose.", "After."]
+    open_ended = "---\ntitle: never closed\nBody text.\n"
+    assert segment.front_matter(open_ended) is None and segment.sentences(open_ended)[-1].end == len(open_ended) - 1
+
+
+def test_a_thematic_break_separates_sentences():
+    text = "The end of a scene\n\n* * *\nThe next scene"
+    assert [text[s.start : s.end] for s in segment.sentences(text)] == ["The end of a scene", "The next scene"]
+    text = "No period here\n___\nNor here"
+    assert [text[s.start : s.end] for s in segment.sentences(text)] == ["No period here", "Nor here"]

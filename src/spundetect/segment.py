@@ -2,9 +2,11 @@
 
 Offsets always index the string the caller gave; nothing is normalised in place.
 ``norm`` gives the lower-cased form the lexicon and the language model are keyed on.
-Fenced code blocks (Markdown's ``` and ~~~) are not prose: no sentence lies in one. A
-line that opens a heading, a list item or a table row starts a new sentence, its marker
-("## ", "- ", "2. ", "|") left out; a heading or a table row ends with its line.
+Fenced code blocks (Markdown's ``` and ~~~) and a static-site page's front matter (YAML
+between --- lines, or TOML between +++ lines, opening the text) are not prose: no sentence
+lies in one. A line that opens a heading, a list item or a table row starts a new sentence,
+its marker ("## ", "- ", "2. ", "|") left out; a heading or a table row ends with its line;
+a thematic break ("---", "* * *") separates what is before and after it.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterator
 
-__all__ = ["Token", "Sentence", "tokenize", "sentences", "code_blocks", "norm", "is_word", "quote_mask"]
+__all__ = ["Token", "Sentence", "tokenize", "sentences", "code_blocks", "front_matter", "norm", "is_word", "quote_mask"]
 
 # A word is a run of letters/digits, optionally joined by hyphens or apostrophes
 # ("pro-Russian", "didn't"); anything else that is not space is a one-character token.
@@ -33,9 +35,21 @@ _ABBREV = frozenset(
 # backtick fence's info string ("```python") holds no backtick (CommonMark).
 _FENCE_RE = re.compile(r"^ {0,3}(`{3,}(?=[^`\n]*$)|~{3,})(.*)$", re.MULTILINE)
 
-# A line that opens a block of its own: an ATX heading (group 1), a list item, a table row
-# (group 2); indented at most three spaces, as Markdown has them.
-_BLOCK_RE = re.compile(r"^[ \t]{0,3}(?:(#{1,6})[ \t]+|[-*+•][ \t]+|\d{1,3}[.)][ \t]+|(\|))", re.MULTILINE)
+# A line that opens a block of its own, indented at most three spaces as Markdown has them:
+# a thematic break ("---", "* * *": the whole line), an ATX heading, a list item, a table row.
+_BLOCK_RE = re.compile(
+    r"^[ \t]{0,3}(?:(?P<rule>([-*_])(?:[ \t]*\2){2,}[ \t]*\r?$)|(?P<heading>#{1,6})[ \t]+|[-*+•][ \t]+|\d{1,3}[.)][ \t]+"
+    r"|(?P<row>\|))",
+    re.MULTILINE,
+)
+
+# Front matter: a --- (YAML) or +++ (TOML) line opening the text, a first line that sets a
+# key ("title: ...", "title = ..."), and the line that closes it (--- or ... for YAML).
+_FRONT_MATTER_RE = re.compile(
+    r"\A\ufeff?(?:---[ \t]*\r?\n[ \t]*[A-Za-z_][\w-]*[ \t]*:.*?^(?:---|\.\.\.)"
+    r"|\+\+\+[ \t]*\r?\n[ \t]*[A-Za-z_][\w-]*[ \t]*=.*?^\+\+\+)[ \t]*\r?$",
+    re.DOTALL | re.MULTILINE,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,10 +131,19 @@ def code_blocks(text: str) -> list[tuple[int, int]]:
     return blocks
 
 
+def front_matter(text: str) -> tuple[int, int] | None:
+    """The (start, end) of the front matter opening ``text``, its fences included, or None."""
+    m = _FRONT_MATTER_RE.match(text) if text[:4].lstrip("\ufeff")[:3] in ("---", "+++") else None
+    return (m.start(), m.end()) if m else None
+
+
 def _prose(text: str) -> Iterator[tuple[int, int]]:
-    """The ranges of ``text`` outside its fenced code blocks."""
-    at = 0
+    """The ranges of ``text`` outside its front matter and fenced code blocks."""
+    meta = front_matter(text)
+    at = meta[1] if meta else 0
     for a, b in code_blocks(text) if "``" in text or "~~" in text else ():
+        if b <= at:
+            continue
         if a > at:
             yield at, a
         at = b
@@ -152,13 +175,14 @@ def sentences(text: str, max_tokens: int | None = None) -> list[Sentence]:
 
 def _blocks(text: str, lo: int, hi: int) -> Iterator[tuple[int, int]]:
     """The blocks of ``text[lo:hi]`` that sentences never cross: a heading, list item or
-    table row starts one after its marker, and a heading or table row ends with its line."""
+    table row starts one after its marker, a heading or table row ends with its line, and a
+    thematic break is a line of its own, in no block."""
     at = lo
     for m in _BLOCK_RE.finditer(text, lo, hi):
         if m.start() > at:
             yield at, m.start()
         at = m.end()
-        if m.group(1) or m.group(2):
+        if m.group("heading") or m.group("row"):
             eol = text.find("\n", at, hi)
             eol = hi if eol < 0 else eol
             yield at, eol
