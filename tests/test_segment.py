@@ -116,3 +116,5 @@ def test_a_thematic_break_separates_sentences():
     assert [text[s.start : s.end] for s in segment.sentences(text)] == ["The end of a scene", "The next scene"]
     text = "No period here\n___\nNor here"
     assert [text[s.start : s.end] for s in segment.sentences(text)] == ["No period here", "Nor here"]
+    text = "A Setext Title\n==============\nThe text under it"
+    assert [text[s.start : s.end] for s in segment.sentences(text)] == ["A Setext Title", "The text under it"]

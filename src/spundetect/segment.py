@@ -36,9 +36,10 @@ _ABBREV = frozenset(
 _FENCE_RE = re.compile(r"^ {0,3}(`{3,}(?=[^`\n]*$)|~{3,})(.*)$", re.MULTILINE)
 
 # A line that opens a block of its own, indented at most three spaces as Markdown has them:
-# a thematic break ("---", "* * *": the whole line), an ATX heading, a list item, a table row.
+# a thematic break or a setext heading's underline ("---", "* * *", "===": the whole line),
+# an ATX heading, a list item, a table row.
 _BLOCK_RE = re.compile(
-    r"^[ \t]{0,3}(?:(?P<rule>([-*_])(?:[ \t]*\2){2,}[ \t]*\r?$)|(?P<heading>#{1,6})[ \t]+|[-*+•][ \t]+|\d{1,3}[.)][ \t]+"
+    r"^[ \t]{0,3}(?:(?P<rule>([-*_=])(?:[ \t]*\2){2,}[ \t]*\r?$)|(?P<heading>#{1,6})[ \t]+|[-*+•][ \t]+|\d{1,3}[.)][ \t]+"
     r"|(?P<row>\|))",
     re.MULTILINE,
 )
