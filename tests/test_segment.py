@@ -118,3 +118,18 @@ def test_a_thematic_break_separates_sentences():
     assert [text[s.start : s.end] for s in segment.sentences(text)] == ["No period here", "Nor here"]
     text = "A Setext Title\n==============\nThe text under it"
     assert [text[s.start : s.end] for s in segment.sentences(text)] == ["A Setext Title", "The text under it"]
+
+
+def test_rst_literal_blocks_are_not_prose():
+    text = (
+        "Run the installer like this::\n\n    pip install fastloader\n    loader --init\n\n    loader --check\n\n"
+        "Then read the guide.\n\n.. code-block:: python\n   :linenos:\n\n   images = load(data)\n\nAfter the code.\n"
+        "Ends with a pair of colons::\nNot indented, so still prose.\n"
+    )
+    got = [text[s.start : s.end] for s in segment.sentences(text)]
+    last = "Ends with a pair of colons::\nNot indented, so still prose."
+    assert got == ["Run the installer like this::", "Then read the guide.", "After the code.", last]
+    assert [text[a:b].split("\n")[0] for a, b in segment.literal_blocks(text)] == [
+        "    pip install fastloader",
+        ".. code-block:: python",
+    ]

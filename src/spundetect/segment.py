@@ -2,11 +2,12 @@
 
 Offsets always index the string the caller gave; nothing is normalised in place.
 ``norm`` gives the lower-cased form the lexicon and the language model are keyed on.
-Fenced code blocks (Markdown's ``` and ~~~) and a static-site page's front matter (YAML
-between --- lines, or TOML between +++ lines, opening the text) are not prose: no sentence
-lies in one. A line that opens a heading, a list item or a table row starts a new sentence,
-its marker ("## ", "- ", "2. ", "|") left out; a heading or a table row ends with its line;
-a thematic break ("---", "* * *") separates what is before and after it.
+Fenced code blocks (Markdown's ``` and ~~~), reStructuredText's literal blocks (after "::"
+or a code directive) and a static-site page's front matter (YAML between --- lines, or TOML
+between +++ lines, opening the text) are not prose: no sentence lies in one. A line that
+opens a heading, a list item or a table row starts a new sentence, its marker ("## ", "- ",
+"2. ", "|") left out; a heading or a table row ends with its line; a thematic break or a
+heading's underline ("---", "* * *", "===") separates what is before and after it.
 """
 
 from __future__ import annotations
@@ -15,7 +16,10 @@ import re
 from dataclasses import dataclass
 from typing import Iterator
 
-__all__ = ["Token", "Sentence", "tokenize", "sentences", "code_blocks", "front_matter", "norm", "is_word", "quote_mask"]
+__all__ = [
+    "Token", "Sentence", "tokenize", "sentences", "code_blocks", "literal_blocks", "front_matter", "norm", "is_word",
+    "quote_mask",
+]  # fmt: skip
 
 # A word is a run of letters/digits, optionally joined by hyphens or apostrophes
 # ("pro-Russian", "didn't"); anything else that is not space is a one-character token.
@@ -51,6 +55,10 @@ _FRONT_MATTER_RE = re.compile(
     r"|\+\+\+[ \t]*\r?\n[ \t]*[A-Za-z_][\w-]*[ \t]*=.*?^\+\+\+)[ \t]*\r?$",
     re.DOTALL | re.MULTILINE,
 )
+
+# A reStructuredText literal block's opening line: a code directive (group 2), or any line
+# that ends with "::".
+_LITERAL_RE = re.compile(r"^([ \t]*)(?:(\.\. (?:code-block|code|sourcecode)::.*)|.*::)[ \t]*\r?$", re.MULTILINE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +140,33 @@ def code_blocks(text: str) -> list[tuple[int, int]]:
     return blocks
 
 
+def literal_blocks(text: str) -> list[tuple[int, int]]:
+    """reStructuredText's literal blocks as (start, end) character ranges: the lines indented
+    deeper than a line that ends with "::" ("Run it like this::"; that line stays prose), or
+    than a code directive (".. code-block:: python", the directive included), blank lines
+    between them; a "::" with no indented line after it opens nothing."""
+    blocks: list[tuple[int, int]] = []
+    for m in _LITERAL_RE.finditer(text):
+        if blocks and m.start() < blocks[-1][1]:
+            continue  # inside the block before
+        indent = len(m.group(1).expandtabs())
+        start = end = None
+        at = m.end()
+        while at < len(text):
+            eol = text.find("\n", at + 1)
+            eol = len(text) if eol < 0 else eol
+            line = text[at + 1 : eol] if text[at] == "\n" else text[at:eol]
+            if line.strip():
+                if len(line.expandtabs()) - len(line.expandtabs().lstrip()) <= indent:
+                    break
+                start = (eol - len(line)) if start is None else start
+                end = len(line.rstrip()) + eol - len(line)
+            at = eol
+        if start is not None:
+            blocks.append((m.start() if m.group(2) else start, end))
+    return blocks
+
+
 def front_matter(text: str) -> tuple[int, int] | None:
     """The (start, end) of the front matter opening ``text``, its fences included, or None."""
     m = _FRONT_MATTER_RE.match(text) if text[:4].lstrip("\ufeff")[:3] in ("---", "+++") else None
@@ -142,7 +177,9 @@ def _prose(text: str) -> Iterator[tuple[int, int]]:
     """The ranges of ``text`` outside its front matter and fenced code blocks."""
     meta = front_matter(text)
     at = meta[1] if meta else 0
-    for a, b in code_blocks(text) if "``" in text or "~~" in text else ():
+    fenced = code_blocks(text) if "``" in text or "~~" in text else []
+    literal = literal_blocks(text) if "::" in text else []
+    for a, b in sorted(fenced + literal) if literal else fenced:
         if b <= at:
             continue
         if a > at:
