@@ -133,3 +133,16 @@ def test_rst_literal_blocks_are_not_prose():
         "    pip install fastloader",
         ".. code-block:: python",
     ]
+
+
+PIECES = ["\n", " ", "  ", "\t", "-", "*", "_", "=", "#", "+", "•", "|", "1.", "2)", "x", "Word."]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=40))
+def test_block_markers_are_the_patterns_matches(pieces):
+    text = "".join(pieces)
+    for lo in (0, len(text) // 2):
+        fast = [(m.start(), m.end()) for m in segment._block_markers(text, lo, len(text))]
+        plain = [(m.start(), m.end()) for m in segment._BLOCK_RE.finditer(text, lo, len(text))]
+        assert fast == [p for p in plain if p[0] == lo and (lo == 0 or text[lo - 1] == "\n") or p[0] > lo]

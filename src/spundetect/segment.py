@@ -48,6 +48,8 @@ _BLOCK_RE = re.compile(
     re.MULTILINE,
 )
 
+_MARKER_LINE_RE = re.compile(r"\n[ \t]{0,3}[-*_=#+•|\d]")  # a line that may open with a marker
+
 # Front matter: a --- (YAML) or +++ (TOML) line opening the text, a first line that sets a
 # key ("title: ...", "title = ..."), and the line that closes it (--- or ... for YAML).
 _FRONT_MATTER_RE = re.compile(
@@ -216,7 +218,7 @@ def _blocks(text: str, lo: int, hi: int) -> Iterator[tuple[int, int]]:
     table row starts one after its marker, a heading or table row ends with its line, and a
     thematic break is a line of its own, in no block."""
     at = lo
-    for m in _BLOCK_RE.finditer(text, lo, hi):
+    for m in _block_markers(text, lo, hi):
         if m.start() > at:
             yield at, m.start()
         at = m.end()
@@ -227,6 +229,18 @@ def _blocks(text: str, lo: int, hi: int) -> Iterator[tuple[int, int]]:
             at = eol
     if at < hi:
         yield at, hi
+
+
+def _block_markers(text: str, lo: int, hi: int) -> Iterator[re.Match]:
+    """:data:`_BLOCK_RE`'s matches in ``text[lo:hi]``, tried only where a line opens with a
+    character a marker can start with (found by a search with a literal prefix, which the
+    regex engine runs fast; the multiline pattern alone tries every position)."""
+    starts = [lo] if lo == 0 or text[lo - 1] == "\n" else []
+    starts += [m.start() + 1 for m in _MARKER_LINE_RE.finditer(text, lo, hi)]
+    for at in starts:
+        m = _BLOCK_RE.match(text, at, hi)
+        if m:
+            yield m
 
 
 def _bounds(text: str) -> Iterator[tuple[int, int]]:
