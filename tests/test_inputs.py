@@ -296,3 +296,17 @@ def test_a_notebook_without_markdown_is_an_empty_input(tmp_path):
     nb.write_text(_notebook([{"cell_type": "code", "metadata": {}, "source": "x = 1", "outputs": []}]), encoding="utf-8")
     r = runner.invoke(app, ["check", str(nb)])
     assert r.exit_code == 0 and "0/0 sentences" in r.stdout
+
+
+def test_a_streamed_file_is_never_cut_inside_fenced_code(tmp_path, monkeypatch):
+    monkeypatch.setattr(inputs, "STREAM_BYTES", 1_000)
+    monkeypatch.setattr(inputs, "CHUNK_CHARS", 400)
+    code = "```python\n" + "\n\n".join(f"x{i} = compute({i})" for i in range(30)) + "\n```"  # blank lines inside
+    text = "\n\n".join(["Intro text of the page. " * 5, code, SPUN_SENTENCE, code, "Closing words of the page."] * 2) + "\n"
+    f = tmp_path / "big.md"
+    f.write_text(text, encoding="utf-8")
+    assert inputs._plain_cut(text) < text.index("```", text.index("```") + 3)  # the plain cut falls in the first block
+    doc = json.loads(runner.invoke(app, ["check", "--format", "json", "--exit-zero", str(f)]).stdout)["documents"][0]
+    got = [text[s["start"] : s["end"]] for s in doc["sentences"]]
+    assert not any("compute" in s or "```" in s for s in got)
+    assert got.count(SPUN_SENTENCE) == 2 and got.count("Closing words of the page.") == 2

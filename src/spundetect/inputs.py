@@ -41,6 +41,8 @@ from typing import Iterable, Iterator
 
 import numpy as np
 
+from . import segment
+
 __all__ = ["Input", "read_inputs", "input_sizes", "decode", "extract_html", "DEFAULT_GLOBS"]
 
 DEFAULT_GLOBS = ("*.txt", "*.text", "*.md", "*.markdown", "*.rst", "*.html", "*.htm", "*.ipynb", "*.docx", "*.pdf")
@@ -131,7 +133,17 @@ def _stream(path: Path, encoding: str, name: str, warnings: list[str]) -> Iterat
 def _cut(buf: str) -> int:
     """Where to end a chunk: after the last paragraph break, line break or space before
     CHUNK_CHARS (or near CHUNK_CHARS in a text with none, but never inside a ``[->`` or
-    ``[=>``, which the text format escapes)."""
+    ``[=>``, which the text format escapes); never inside a fenced code block (the next
+    chunk would open with its closing fence, and the prose after it would read as code):
+    after the block instead."""
+    cut = _plain_cut(buf)
+    for a, b in segment.code_blocks(buf) if "``" in buf or "~~" in buf else ():
+        if a < cut < b:
+            return b
+    return cut
+
+
+def _plain_cut(buf: str) -> int:
     for sep in ("\n\n", "\n", " "):
         at = buf.rfind(sep, CHUNK_CHARS // 2, CHUNK_CHARS)
         if at >= 0:
