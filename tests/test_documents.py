@@ -5,6 +5,7 @@ import sys
 import pytest
 from typer.testing import CliRunner
 
+from spundetect import segment
 from spundetect.cli import app
 from spundetect.inputs import read_inputs
 
@@ -55,9 +56,15 @@ def test_word_file_is_checked_paragraphs_and_tables(tmp_path):
     assert r.exit_code == 1, r.output
     assert "press conference" in r.stdout
     (item,) = read_inputs([str(f)])
-    assert item.text == f"{CLEAN}\n{SPUN}\nThe table cell holds a plain sentence."  # paragraphs, then the table
+    assert item.text == f"{CLEAN}\n\n{SPUN}\n\nThe table cell holds a plain sentence."  # paragraphs, then the table
     r = runner.invoke(app, ["check", str(_docx(tmp_path / "clean.docx", [CLEAN]))])
     assert r.exit_code == 0, r.output
+
+
+def test_word_headings_and_list_items_are_sentences_of_their_own(tmp_path):
+    paragraphs = ["Introduction", "Results without a period", CLEAN]
+    (item,) = read_inputs([str(_docx(tmp_path / "report.docx", paragraphs))])
+    assert [item.text[s.start : s.end] for s in segment.sentences(item.text)] == paragraphs
 
 
 def test_pdf_text_layer_is_checked(tmp_path):

@@ -23,8 +23,8 @@ Jupyter notebooks (``.ipynb``): the text of their Markdown cells, a blank line b
 cells (code cells and their outputs are not prose); offsets index that text.
 
 Word (``.docx``) and PDF (``.pdf``) files: their text is extracted with the optional
-``documents`` extra (python-docx, pypdf), one line per paragraph (Word) and a blank line
-between pages (PDF); offsets index that text. Without the extra, such a file gets a one-line
+``documents`` extra (python-docx, pypdf), a blank line between paragraphs (Word) and between
+pages (PDF); offsets index that text. Without the extra, such a file gets a one-line
 error that says how to install it.
 """
 
@@ -374,7 +374,8 @@ class _Encrypted(Exception):
 
 
 def _docx_text(f: Path) -> str:
-    """Body paragraphs and table cells in document order, one line each."""
+    """Body paragraphs and table cells in document order, a blank line between them (a
+    heading or a list item is a paragraph of its own: no sentence runs into the next)."""
     import docx
     from docx.table import Table
 
@@ -390,7 +391,7 @@ def _docx_text(f: Path) -> str:
                     continue
                 lines.extend(p.text for p in cell.paragraphs)
                 previous = cell
-    return "\n".join(lines)
+    return "\n\n".join(line for line in lines if line.strip())
 
 
 def _pdf_text(f: Path) -> str:
