@@ -176,7 +176,7 @@ def front_matter(text: str) -> tuple[int, int] | None:
 
 
 def _prose(text: str) -> Iterator[tuple[int, int]]:
-    """The ranges of ``text`` outside its front matter and fenced code blocks."""
+    """The ranges of ``text`` outside its front matter, fenced code and literal blocks."""
     meta = front_matter(text)
     at = meta[1] if meta else 0
     fenced = code_blocks(text) if "``" in text or "~~" in text else []
@@ -194,7 +194,7 @@ def _prose(text: str) -> Iterator[tuple[int, int]]:
 def sentences(text: str, max_tokens: int | None = None) -> list[Sentence]:
     """Split ``text`` into sentences (leading/trailing space excluded) with their tokens;
     a sentence longer than ``max_tokens`` tokens is cut into pieces of at most that many.
-    Fenced code blocks are left out; a sentence never spans one."""
+    What is not prose is left out, and no sentence crosses a block's edge (module doc)."""
     out: list[Sentence] = []
     for a, b in _bounds(text):
         chunk = text[a:b]
