@@ -146,3 +146,19 @@ def test_block_markers_are_the_patterns_matches(pieces):
         fast = [(m.start(), m.end()) for m in segment._block_markers(text, lo, len(text))]
         plain = [(m.start(), m.end()) for m in segment._BLOCK_RE.finditer(text, lo, len(text))]
         assert fast == [p for p in plain if p[0] == lo and (lo == 0 or text[lo - 1] == "\n") or p[0] > lo]
+
+
+def test_markup_only_lines_and_html_comments_are_not_prose():
+    text = (
+        '<p align="center">\n  <img src="logo.png" width="200">\n</p>\n\n'
+        "[![Build](https://ci.example/b.svg)](https://ci.example) ![logo](docs/logo.png)\n\n"
+        "<!-- TODO: a demo,\nover two lines -->\n\n"
+        "<b>Note:</b> the loader caches files.\n\nSee [the docs](https://docs.example) for more.\n"
+    )
+    got = [text[s.start : s.end] for s in segment.sentences(text)]
+    assert got == ["<b>Note:</b> the loader caches files.", "See [the docs](https://docs.example) for more."]
+
+
+def test_a_comment_never_closed_hides_nothing():
+    text = "<!-- an open comment\nThe rest is prose."
+    assert [text[s.start : s.end] for s in segment.sentences(text)] == ["<!-- an open comment\nThe rest is prose."]

@@ -3,8 +3,9 @@
 Offsets always index the string the caller gave; nothing is normalised in place.
 ``norm`` gives the lower-cased form the lexicon and the language model are keyed on.
 Fenced code blocks (Markdown's ``` and ~~~), reStructuredText's literal blocks (after "::"
-or a code directive) and a static-site page's front matter (YAML between --- lines, or TOML
-between +++ lines, opening the text) are not prose: no sentence lies in one. A line that
+or a code directive), a static-site page's front matter (YAML between --- lines, or TOML
+between +++ lines, opening the text), HTML comments and lines of markup only (tags, images,
+badges) are not prose: no sentence lies in one. A line that
 opens a heading, a list item or a table row starts a new sentence, its marker ("## ", "- ",
 "2. ", "|") left out; a heading or a table row ends with its line; a thematic break or a
 heading's underline ("---", "* * *", "===") separates what is before and after it.
@@ -17,8 +18,8 @@ from dataclasses import dataclass
 from typing import Iterator
 
 __all__ = [
-    "Token", "Sentence", "tokenize", "sentences", "code_blocks", "literal_blocks", "front_matter", "norm", "is_word",
-    "quote_mask",
+    "Token", "Sentence", "tokenize", "sentences", "code_blocks", "literal_blocks", "front_matter", "markup", "norm",
+    "is_word", "quote_mask",
 ]  # fmt: skip
 
 # A word is a run of letters/digits, optionally joined by hyphens or apostrophes
@@ -61,6 +62,12 @@ _FRONT_MATTER_RE = re.compile(
 # A reStructuredText literal block's opening line: a code directive (group 2), or any line
 # that ends with "::".
 _LITERAL_RE = re.compile(r"^([ \t]*)(?:(\.\. (?:code-block|code|sourcecode)::.*)|.*::)[ \t]*\r?$", re.MULTILINE)
+
+# Markup that is not prose: an HTML comment; a line that opens with a tag or an image (its
+# words are then checked by _MARKUP_RE: a line of markup only is not prose).
+_COMMENT_RE = re.compile(r"<!--.*?-->", re.DOTALL)
+_MARKUP_LINE_RE = re.compile(r"^[ \t]*(?:</?[A-Za-z!]|\[?!\[).*$", re.MULTILINE)
+_MARKUP_RE = re.compile(r"</?[A-Za-z][^<>]*>|\[!\[[^\]]*\]\([^()\s]*\)\]\([^()\s]*\)|!\[[^\]]*\]\([^()\s]*\)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,13 +182,25 @@ def front_matter(text: str) -> tuple[int, int] | None:
     return (m.start(), m.end()) if m else None
 
 
+def markup(text: str) -> list[tuple[int, int]]:
+    """HTML comments, and lines that hold nothing but markup (HTML tags, Markdown images and
+    badges: ``<p align="center">``, ``[![Build](...)](...)``), as (start, end) ranges."""
+    found = [(m.start(), m.end()) for m in _COMMENT_RE.finditer(text)] if "<!--" in text else []
+    for m in _MARKUP_LINE_RE.finditer(text):
+        if not _MARKUP_RE.sub("", m.group()).strip():
+            found.append((m.start(), m.end()))
+    return sorted(found)
+
+
 def _prose(text: str) -> Iterator[tuple[int, int]]:
-    """The ranges of ``text`` outside its front matter, fenced code and literal blocks."""
+    """The ranges of ``text`` outside its front matter, fenced code and literal blocks, HTML
+    comments and lines of markup only."""
     meta = front_matter(text)
     at = meta[1] if meta else 0
     fenced = code_blocks(text) if "``" in text or "~~" in text else []
     literal = literal_blocks(text) if "::" in text else []
-    for a, b in sorted(fenced + literal) if literal else fenced:
+    tagged = markup(text) if "<" in text or "![" in text else []
+    for a, b in sorted(fenced + literal + tagged) if literal or tagged else fenced:
         if b <= at:
             continue
         if a > at:
