@@ -162,3 +162,13 @@ def test_markup_only_lines_and_html_comments_are_not_prose():
 def test_a_comment_never_closed_hides_nothing():
     text = "<!-- an open comment\nThe rest is prose."
     assert [text[s.start : s.end] for s in segment.sentences(text)] == ["<!-- an open comment\nThe rest is prose."]
+
+
+def test_web_addresses_and_link_targets_are_one_token_and_no_word():
+    text = "See the [install guide](https://x.org/a-b/c.html) or www.example.com/docs for more."
+    (s,) = segment.sentences(text)
+    toks = [t.text for t in s.tokens]
+    link, address = "](https://x.org/a-b/c.html)", "www.example.com/docs"
+    assert toks == ["See", "the", "[", "install", "guide", link, "or", address, "for", "more", "."]
+    assert [t for t in toks if segment.is_word(t)] == ["See", "the", "install", "guide", "or", "for", "more"]
+    assert all(text[t.start : t.end] == t.text for t in s.tokens)

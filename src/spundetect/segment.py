@@ -69,6 +69,9 @@ _COMMENT_RE = re.compile(r"<!--.*?-->", re.DOTALL)
 _MARKUP_LINE_RE = re.compile(r"^[ \t]*(?:</?[A-Za-z!]|\[?!\[).*$", re.MULTILINE)
 _MARKUP_RE = re.compile(r"</?[A-Za-z][^<>]*>|\[!\[[^\]]*\]\([^()\s]*\)\]\([^()\s]*\)|!\[[^\]]*\]\([^()\s]*\)")
 
+# A web address, or a Markdown link's brackets and target ("[", "](https://...)", "](a.md)").
+_ADDRESS_RE = re.compile(r"\[(?=[^\[\]\n]*\]\()|\]\([^()\s]*\)|\b(?:https?|ftp)://[^\s<>()\[\]]+|\bwww\.[^\s<>()\[\]]+")
+
 
 @dataclass(frozen=True, slots=True)
 class Token:
@@ -89,7 +92,8 @@ class Token:
 
 @dataclass(frozen=True, slots=True)
 class Sentence:
-    """A sentence span of the input and its tokens."""
+    """A sentence span of the input and its tokens (web addresses and Markdown link targets
+    inside it are not among them)."""
 
     start: int
     end: int
@@ -105,7 +109,9 @@ def norm(word: str) -> str:
 
 
 def is_word(text: str) -> bool:
-    return bool(_WORD_RE.match(text))
+    """Whether a token is a word: it opens with a letter or digit, and is not a web address
+    (which :func:`sentences` makes one token)."""
+    return bool(_WORD_RE.match(text)) and "://" not in text and not text.startswith("www.")
 
 
 def tokenize(text: str, offset: int = 0) -> list[Token]:
@@ -222,13 +228,32 @@ def sentences(text: str, max_tokens: int | None = None) -> list[Sentence]:
             continue
         s = a + (len(chunk) - len(chunk.lstrip()))
         e = s + len(stripped)
-        tokens = tokenize(text[s:e], s)
+        tokens = _addresses_as_one(tokenize(text[s:e], s), text, s, e)
         if max_tokens is None or len(tokens) <= max_tokens:
             out.append(Sentence(s, e, tuple(tokens)))
             continue
         for i in range(0, len(tokens), max_tokens):
             piece = tokens[i : i + max_tokens]
             out.append(Sentence(piece[0].start, piece[-1].end, tuple(piece)))
+    return out
+
+
+def _addresses_as_one(tokens: list[Token], text: str, s: int, e: int) -> list[Token]:
+    """``tokens`` with each web address and each Markdown link's bracket and target ("[",
+    "](docs/a.md)") as one token that is not a word (:func:`is_word`): the words around it
+    are still apart, and no span runs across it."""
+    if "://" not in text[s:e] and "](" not in text[s:e] and "www." not in text[s:e]:
+        return tokens
+    out: list[Token] = []
+    found = iter([(m.start(), m.end()) for m in _ADDRESS_RE.finditer(text, s, e)] + [(e + 1, e + 1)])
+    a, b = next(found)
+    for t in tokens:
+        while t.start >= b:
+            a, b = next(found)
+        if t.start < a:
+            out.append(t)
+        elif not out or out[-1].start != a:
+            out.append(Token(text[a:b], a, b))
     return out
 
 
