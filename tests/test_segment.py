@@ -172,3 +172,11 @@ def test_web_addresses_and_link_targets_are_one_token_and_no_word():
     assert toks == ["See", "the", "[", "install", "guide", link, "or", address, "for", "more", "."]
     assert [t for t in toks if segment.is_word(t)] == ["See", "the", "install", "guide", "or", "for", "more"]
     assert all(text[t.start : t.end] == t.text for t in s.tokens)
+
+
+def test_inline_html_tags_are_one_token_and_no_word():
+    text = 'Use <kbd>Ctrl</kbd> and <a href="x.html">the guide</a>, but if a<b and c>d it stays.'
+    (s,) = segment.sentences(text)
+    words = [t.text for t in s.tokens if segment.is_word(t.text)]
+    assert words == ["Use", "Ctrl", "and", "the", "guide", "but", "if", "a", "b", "and", "c", "d", "it", "stays"]
+    assert '<a href="x.html">' in [t.text for t in s.tokens]

@@ -69,8 +69,13 @@ _COMMENT_RE = re.compile(r"<!--.*?-->", re.DOTALL)
 _MARKUP_LINE_RE = re.compile(r"^[ \t]*(?:</?[A-Za-z!]|\[?!\[).*$", re.MULTILINE)
 _MARKUP_RE = re.compile(r"</?[A-Za-z][^<>]*>|\[!\[[^\]]*\]\([^()\s]*\)\]\([^()\s]*\)|!\[[^\]]*\]\([^()\s]*\)")
 
-# A web address, or a Markdown link's brackets and target ("[", "](https://...)", "](a.md)").
-_ADDRESS_RE = re.compile(r"\[(?=[^\[\]\n]*\]\()|\]\([^()\s]*\)|\b(?:https?|ftp)://[^\s<>()\[\]]+|\bwww\.[^\s<>()\[\]]+")
+# Markup inside a sentence: a web address, a Markdown link's brackets and target ("[",
+# "](https://...)", "](a.md)"), an inline HTML tag whose attributes all have values ("<b>",
+# "</a>", '<a href="x">'; not "a<b and c>d").
+_INLINE_RE = re.compile(
+    r"\[(?=[^\[\]\n]*\]\()|\]\([^()\s]*\)|\b(?:https?|ftp)://[^\s<>()\[\]]+|\bwww\.[^\s<>()\[\]]+"
+    r"|</?[A-Za-z][A-Za-z0-9]*(?:\s+[\w-]+=(?:\"[^\"<>]*\"|'[^'<>]*'|[^\s<>\"']+))*\s*/?>"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,8 +97,8 @@ class Token:
 
 @dataclass(frozen=True, slots=True)
 class Sentence:
-    """A sentence span of the input and its tokens (web addresses and Markdown link targets
-    inside it are not among them)."""
+    """A sentence span of the input and its tokens (a web address, a Markdown link's target
+    or an HTML tag inside it is one token, not a word)."""
 
     start: int
     end: int
@@ -228,7 +233,7 @@ def sentences(text: str, max_tokens: int | None = None) -> list[Sentence]:
             continue
         s = a + (len(chunk) - len(chunk.lstrip()))
         e = s + len(stripped)
-        tokens = _addresses_as_one(tokenize(text[s:e], s), text, s, e)
+        tokens = _inline_markup_as_one(tokenize(text[s:e], s), text, s, e)
         if max_tokens is None or len(tokens) <= max_tokens:
             out.append(Sentence(s, e, tuple(tokens)))
             continue
@@ -238,14 +243,15 @@ def sentences(text: str, max_tokens: int | None = None) -> list[Sentence]:
     return out
 
 
-def _addresses_as_one(tokens: list[Token], text: str, s: int, e: int) -> list[Token]:
-    """``tokens`` with each web address and each Markdown link's bracket and target ("[",
-    "](docs/a.md)") as one token that is not a word (:func:`is_word`): the words around it
-    are still apart, and no span runs across it."""
-    if "://" not in text[s:e] and "](" not in text[s:e] and "www." not in text[s:e]:
+def _inline_markup_as_one(tokens: list[Token], text: str, s: int, e: int) -> list[Token]:
+    """``tokens`` with each piece of inline markup (:data:`_INLINE_RE`: a web address, a
+    Markdown link's bracket or target, an HTML tag) as one token that is not a word
+    (:func:`is_word`): the words around it are still apart, and no span runs across it."""
+    piece = text[s:e]
+    if "://" not in piece and "](" not in piece and "www." not in piece and "<" not in piece:
         return tokens
     out: list[Token] = []
-    found = iter([(m.start(), m.end()) for m in _ADDRESS_RE.finditer(text, s, e)] + [(e + 1, e + 1)])
+    found = iter([(m.start(), m.end()) for m in _INLINE_RE.finditer(text, s, e)] + [(e + 1, e + 1)])
     a, b = next(found)
     for t in tokens:
         while t.start >= b:
