@@ -43,6 +43,7 @@ SLOW = {
     "test_averaged_model_round_trips_and_checks",
     "test_real_spun_documents_are_traced_to_their_sources",
     "test_trace_html_side_by_side_and_linked_in_a_browser",
+    "test_check_contextual_with_the_real_encoder",
 }
 
 

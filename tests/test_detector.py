@@ -66,7 +66,7 @@ def test_check_json_contract():
     res = runner.invoke(app, ["check", "--format", "json", str(EXAMPLES / "spun_article.txt")])
     assert res.exit_code == 1
     doc = json.loads(res.stdout)
-    assert doc["schema_version"] == 2 and set(doc["model"]) == {"name", "version", "sha256"}
+    assert doc["schema_version"] == 3 and set(doc["model"]) == {"name", "version", "sha256"}
     d = doc["documents"][0]
     assert set(d) >= {"path", "score", "spun", "verdict", "threshold", "words", "sentences", "translated"}
     assert d["verdict"] == "spun" and 0 < d["threshold"] < 1

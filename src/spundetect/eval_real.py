@@ -214,12 +214,17 @@ def _recall_at(pos: np.ndarray, neg: np.ndarray, fpr: float) -> tuple[float, flo
 
 
 def _sentence_scores(reports) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per one-sentence report: model score, whether flagged, and the decision score (1 for a
-    sentence holding a known tortured phrase, which is flagged whatever its score)."""
-    score = np.array([max((s.score for s in r.sentences), default=0.0) for r in reports])
+    """Per one-sentence report: model score (the contextual score where the contextual stage
+    ran), whether flagged, and the decision score (1 for a sentence holding a known tortured
+    phrase, which is flagged whatever its score)."""
+    score = np.array([max((_score(s) for s in r.sentences), default=0.0) for r in reports])
     flagged = np.array([any(s.spun for s in r.sentences) for r in reports])
     known = np.array([any(sp.source == "fingerprint" for sp in r.spans) for r in reports])
     return score, flagged, np.where(known, 1.0, score)
+
+
+def _score(sentence) -> float:
+    return sentence.score if sentence.contextual is None else sentence.contextual
 
 
 def eval_real(detector, root: Path | None = None) -> dict:
@@ -227,7 +232,10 @@ def eval_real(detector, root: Path | None = None) -> dict:
     from .detector import Detector
 
     root = root or shared_dir()
-    fast = Detector(detector.model, threshold=detector.threshold, span_threshold=detector.span_threshold, suggestions=0)
+    fast = Detector(
+        detector.model, threshold=detector.threshold, span_threshold=detector.span_threshold, suggestions=0,
+        contextual=detector.contextual,
+    )  # fmt: skip
     docs = real_documents(root)
     alone = [s for d in docs for s in d.spun]
     clean = (root / "eval" / "clean_sentences.txt").read_text(encoding="utf-8").splitlines()
@@ -273,6 +281,7 @@ def eval_real(detector, root: Path | None = None) -> dict:
             "recall_at_2pct_clean_with_fingerprints": round(recall_decision, 4),
             "clean_sentences": len(clean),
             "clean_flagged_share": round(float(neg_flagged.mean()), 4),
+            "ranked_by": "model score" if detector.contextual is None else "contextual score",
         },
         "sentences_in_documents": {
             "sentences": in_docs,
@@ -340,7 +349,10 @@ def eval_genres(detector, root: Path | None = None, n: int = GENRE_DOCS) -> dict
     documents not clean (spun or suspicious), sentences flagged."""
     from .detector import Detector
 
-    fast = Detector(detector.model, threshold=detector.threshold, span_threshold=detector.span_threshold, suggestions=0)
+    fast = Detector(
+        detector.model, threshold=detector.threshold, span_threshold=detector.span_threshold, suggestions=0,
+        contextual=detector.contextual,
+    )  # fmt: skip
     out = {}
     total_docs = total_spun = total_sents = total_flagged = 0
     bands = SpanBands()

@@ -489,7 +489,7 @@ def eval_clean(detector, doc_lines: int = 1) -> dict:
         toks = [[t.text for t in segment.tokenize(line)] for line in lines[a : a + doc_lines]]
         scores = detector.score(toks)
         parts, span_p = scores.rows, scores.span_p
-        decision = detector.decide(scores.sentence_p, [sentence_words(t) for t in toks])
+        decision = detector.decide(scores.sentence_p, [sentence_words(t) for t in toks], contextual_p=scores.contextual_p)
         sent_spun, span_t = decision.sentences, decision.span_thresholds
         words += sum(len(p.index) for p in parts)
         flagged += int(sent_spun.sum())
@@ -525,7 +525,7 @@ def eval_synthetic(detector, n: int = N_TEST, seed: int = 1) -> dict:
     for doc in docs:
         scores = detector.score([list(ex.tokens) for ex in doc.examples])
         parts, span_p, sent_p = scores.rows, scores.span_p, scores.sentence_p
-        decision = detector.decide(sent_p, [sentence_words(ex.tokens) for ex in doc.examples])
+        decision = detector.decide(sent_p, [sentence_words(ex.tokens) for ex in doc.examples], contextual_p=scores.contextual_p)
         sent_spun, span_t = decision.sentences, decision.span_thresholds
         scored += list(zip(doc.examples, parts, span_p, sent_spun, span_t, [doc.profile] * len(parts)))
     clean = [i for i, x in enumerate(scored) if x[5] == "clean"]
@@ -589,7 +589,8 @@ def evaluate_model(detector) -> dict:
     t = time.perf_counter()
     result = {
         "model": detector.model_info,
-        "thresholds": detector.model.thresholds,
+        "thresholds": detector.model.thresholds
+        | ({"contextual": detector.contextual.threshold} if detector.contextual is not None else {}),
         "real_dev": eval_real(detector),
         "clean_genres": eval_genres(detector),
         "trace_real_dev": eval_trace(),
@@ -623,7 +624,12 @@ def _real_lines(result: dict) -> list[str]:
     r = result["real_dev"]
     a, d, big, st = r["sentences_alone"], r["sentences_in_documents"], r["documents_3plus"], r["stretches"]
     lines = [
-        "real spun text (shared/realspin, development):",
+        "real spun text (shared/realspin, development)"
+        + (
+            ", with the contextual stage (AUC and recall of the contextual score):"
+            if a.get("ranked_by") == "contextual score"
+            else ":"
+        ),
         f"  sentences alone: {a['flagged']}/{a['sentences']} flagged; AUC {a['auc']:.3f} (with fingerprints "
         f"{a['auc_with_fingerprints']:.3f}); recall at 2% clean {a['recall_at_2pct_clean']:.3f} (with fingerprints "
         f"{a['recall_at_2pct_clean_with_fingerprints']:.3f})",

@@ -23,12 +23,13 @@ HEADER = "header.json"
 # Formats this code reads, by artifact name.
 FORMATS = {
     "thesaurus": 1, "lm": 1, "candidates": 2, "fingerprints": 2, "phrases": 1, "ranker": 2, "vectors": 1, "toollinks": 2,
-    "translated": 2,
+    "translated": 2, "contextual": 1,
 }  # fmt: skip
 #: the artifacts spin features read, whose checksums a spin model records; ``translated`` is
-#: the machine-translation signal's own classifier and ``ranker`` the restore search's
-#: weights (the features read ``channel.FEATURE_WEIGHTS``): neither feeds the spin score
-SPIN_ARTIFACTS = tuple(n for n in FORMATS if n not in ("translated", "ranker"))
+#: the machine-translation signal's own classifier, ``ranker`` the restore search's weights
+#: (the features read ``channel.FEATURE_WEIGHTS``) and ``contextual`` the opt-in second
+#: reading of sentences: none feeds the spin model's features
+SPIN_ARTIFACTS = tuple(n for n in FORMATS if n not in ("translated", "ranker", "contextual"))
 
 
 class ArtifactError(RuntimeError):

@@ -7,7 +7,7 @@ The text format is the input with marks inserted, then one summary line:
 - before each suspected span: ``[> ``; after it: `` [-> original | alternative | ...; score]``
   ("[> press convention [-> press conference | news conference; 0.97]"), the span's score
   after the semicolon;
-- after each flagged sentence: `` [=> spin 0.93]``;
+- after each flagged sentence: `` [=> spin 0.93]`` (with ``--contextual``: `` [=> spin 0.41, contextual 0.83]``);
 - where the input itself contains ``[->``, ``[=>`` or ``[>``, one ``>`` is added
   (``[->>``, ``[>>``), so that no input text is taken for a mark;
 - the summary line starts with ``== `` on a line of its own; if the marked input does not
@@ -192,7 +192,8 @@ def _marked(text: str, sentences: Sequence[SentenceResult], lo: int, hi: int, c:
             mark = _span_mark([o.text for o in sp.originals], sp.score)
             inserts.append((sp.end, 1, c["reset"] + c["mark"] + mark + c["reset"]))
         if s.spun:
-            inserts.append((s.end, 2, c["sentence"] + f"{SENTENCE_OPEN}spin {s.score:.2f}{MARK_CLOSE}" + c["reset"]))
+            ctx = "" if s.contextual is None else f", contextual {s.contextual:.2f}"
+            inserts.append((s.end, 2, c["sentence"] + f"{SENTENCE_OPEN}spin {s.score:.2f}{ctx}{MARK_CLOSE}" + c["reset"]))
     inserts.sort(key=lambda t: (t[0], t[1]))
     out, pos = [], lo
     for at, _, s in inserts:

@@ -10,7 +10,9 @@ __all__ = [
     "Suggestion", "Span", "SentenceResult", "Report", "Translated", "SCHEMA_VERSION", "VERDICTS", "verdict_of", "MIN_ALTERNATIVE",
 ]  # fmt: skip
 
-SCHEMA_VERSION = 2  # 2: each document has "verdict" and "threshold", and "translated" with it
+# 2: each document has "verdict" and "threshold", and "translated" with it; 3: with the
+# contextual stage, each sentence has "contextual" and the model "contextual"
+SCHEMA_VERSION = 3
 
 #: a document's verdict, and how the reports say it in words
 VERDICTS = {
@@ -100,6 +102,7 @@ class SentenceResult:
     spun: bool
     spans: tuple[Span, ...] = ()
     translated: Translated | None = None  # None: not measured (--no-translated)
+    contextual: float | None = None  # the contextual stage's score; None: not run (no --contextual)
 
     def to_dict(self, offset: int = 0) -> dict[str, Any]:
         d = {
@@ -109,6 +112,8 @@ class SentenceResult:
             "spun": self.spun,
             "spans": [s.to_dict(offset) for s in self.spans],
         }
+        if self.contextual is not None:
+            d["contextual"] = _r(self.contextual)
         if self.translated is not None:
             d["translated"] = self.translated.to_dict()
         return d
@@ -201,7 +206,7 @@ class Report:
                 {
                     "path": self.path, "sentence": i, "start": s.start, "end": s.end, "text": self.text[s.start : s.end],
                     "score": _r(s.score), "spun": s.spun, "spans": len(s.spans),
-                } | _translated_columns(s.translated)
+                } | ({} if s.contextual is None else {"contextual": _r(s.contextual)}) | _translated_columns(s.translated)
                 for i, s in enumerate(self.sentences)
             ]  # fmt: skip
         if level != "span":

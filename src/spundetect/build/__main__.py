@@ -1,5 +1,6 @@
-"""``python -m spundetect.build lm|thesaurus|candidates|phrases|fingerprints|toollinks|ranker|vectors|translated|all``:
-rebuild packaged data."""
+"""``python -m spundetect.build lm|thesaurus|candidates|phrases|fingerprints|toollinks|ranker|vectors|translated|contextual|all``:
+rebuild packaged data (``all``: every one but ``contextual``, which is calibrated on the spin model, so it is
+built after ``spundetect train``; it needs the ``contextual`` extra and PyPI)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ import time
 def main(argv: list[str] | None = None) -> int:
     steps = ["lm", "thesaurus", "candidates", "phrases", "fingerprints", "toollinks", "ranker", "vectors", "translated"]
     parser = argparse.ArgumentParser(prog="python -m spundetect.build", description=__doc__)
-    parser.add_argument("artifact", choices=steps + ["all"])
+    # contextual is calibrated on the spin model: built after `spundetect train`, not in "all"
+    parser.add_argument("artifact", choices=steps + ["contextual", "all"])
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s", stream=sys.stderr)
     for step in steps if args.artifact == "all" else [args.artifact]:
@@ -33,8 +35,10 @@ def main(argv: list[str] | None = None) -> int:
             from .ranker import build_ranker as build
         elif step == "vectors":
             from .vectors import build_vectors as build
-        else:
+        elif step == "translated":
             from .translated import build_translated as build
+        else:
+            from .contextual import build_contextual as build
         build()
         logging.getLogger("spundetect.build").info("%s built in %.1f s", step, time.perf_counter() - t)
     return 0
