@@ -166,10 +166,11 @@ def test_the_stage_adds_a_contextual_score_and_flags_from_its_own_threshold(tiny
     assert [s.contextual for s in before.sentences] == [None, None]
     assert "contextual" not in before.to_dict()["sentences"][0]
 
-    def with_stage(threshold: float):
-        return Detector(plain.model, suggestions=0, translated=False, contextual=_stage(tiny, 0.9, threshold)).check(text)
+    def with_stage(threshold: float, every: bool = False):
+        stage = _stage(tiny, 0.9, threshold)
+        return Detector(plain.model, suggestions=0, translated=False, contextual=stage, contextual_every=every).check(text)
 
-    high = with_stage(0.999)  # the stage flags nothing: the model's own decisions stand
+    high = with_stage(0.999, every=True)  # the stage flags nothing: the model's own decisions stand
     for b, a in zip(before.sentences, high.sentences):
         assert (a.score, a.spun) == (b.score, b.spun)  # the spin score is the model's
         assert a.contextual == pytest.approx((b.score + 0.9) / 2)
@@ -180,6 +181,25 @@ def test_the_stage_adds_a_contextual_score_and_flags_from_its_own_threshold(tiny
     low = with_stage(0.45)  # every contextual score reaches it: every sentence is flagged
     assert all(s.spun for s in low.sentences) and low.verdict != "clean"
     assert low.score == before.score
+
+
+def test_the_stage_reads_only_the_sentences_it_could_flag(tiny):
+    from spundetect.detector import Detector
+
+    plain = Detector.load(suggestions=0, translated=False)
+    text = "The minister spoke at a press convention in the capital. Officials met today."
+    p = [s.score for s in plain.check(text).sentences]
+    cut = (min(p) + 1) / 2 + 1e-6  # reachable by the higher-scoring sentence only
+    stage = _stage(tiny, 0.999999, cut)
+    read = []
+    encode = stage.encoder.encode
+    stage.encoder.encode = lambda texts: read.extend(texts) or encode(texts)
+    every = Detector(plain.model, suggestions=0, translated=False, contextual=stage, contextual_every=True).check(text)
+    read.clear()
+    got = Detector(plain.model, suggestions=0, translated=False, contextual=stage).check(text)
+    low = int(np.argmin(p))
+    assert len(read) == 1 and got.sentences[low].contextual is None and every.sentences[low].contextual is not None
+    assert [s.spun for s in got.sentences] == [s.spun for s in every.sentences]  # the same decisions
 
 
 def test_check_contextual_without_the_encoder_is_one_line_and_exit_2(tmp_path, monkeypatch):
@@ -219,11 +239,13 @@ def test_check_contextual_with_the_real_encoder(tmp_path):
     detector = Detector.load(contextual=True, translated=False)
     spun = (Path(__file__).parents[1] / "examples" / "spun_article.txt").read_text(encoding="utf-8")
     report = detector.check(spun)
-    assert report.verdict == "spun" and all(s.contextual is not None for s in report.sentences)
+    floor = 2 * detector.contextual.threshold - 1  # only sentences scoring this could be flagged by the stage
+    assert report.verdict == "spun"
+    assert [s.contextual is not None for s in report.sentences] == [s.score >= floor for s in report.sentences]
     plain = Detector.load(translated=False).check(spun)
     assert [s.score for s in report.sentences] == [s.score for s in plain.sentences]
     assert {i for i, s in enumerate(plain.sentences) if s.spun} <= {i for i, s in enumerate(report.sentences) if s.spun}
-    assert np.mean([s.contextual for s in report.sentences]) > 0.5
+    assert np.mean([s.contextual for s in report.sentences if s.contextual is not None]) > 0.5
     assert strip_marks(render_text(report)) == spun
     clean = "The committee approved the budget on Tuesday. It will take effect next year.\n"
     assert detector.check(clean).verdict == "clean"
@@ -235,4 +257,4 @@ def test_check_contextual_with_the_real_encoder(tmp_path):
     assert done.returncode == 1, done.stderr
     out = json.loads(done.stdout)
     assert out["schema_version"] == 3 and out["model"]["contextual"] == detector.contextual.sha256
-    assert all("contextual" in s for s in out["documents"][0]["sentences"])
+    assert [("contextual" in s) for s in out["documents"][0]["sentences"]] == [s.score >= floor for s in report.sentences]

@@ -264,8 +264,8 @@ def check(
     contextual: bool = typer.Option(
         False,
         "--contextual",
-        help="Read every sentence a second time with a transformer encoder: finds more real spinning, "
-        "about 3x slower (needs `pip install 'spundetect[contextual]'` and `spundetect fetch-encoder`).",
+        help="Read sentences a second time with a transformer encoder: finds more real spinning; spun text about "
+        "3x slower (needs `pip install 'spundetect[contextual]'` and `spundetect fetch-encoder`).",
     ),
 ) -> None:
     """Score documents for synonym spinning and show suspected spans with their originals.

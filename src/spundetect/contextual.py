@@ -40,7 +40,7 @@ from .model import sha256_of
 
 __all__ = [
     "ContextualError", "ContextualModel", "Encoder", "Encoded", "Head", "contextual_model", "encoder_dir", "fetch_encoder",
-    "ENCODER_FILES",
+    "ENCODER_FILES", "combine", "may_reach", "for_spin_model",
 ]  # fmt: skip
 
 log = logging.getLogger(__name__)
@@ -292,6 +292,13 @@ class ContextualModel:
 def combine(spin: np.ndarray, contextual: np.ndarray) -> np.ndarray:
     """The sentence score with the contextual stage: the mean of the two."""
     return (np.asarray(spin, dtype=float) + np.asarray(contextual, dtype=float)) / 2
+
+
+def may_reach(spin: np.ndarray, cut: float) -> np.ndarray:
+    """Which sentences' contextual scores could reach ``cut`` at all, whatever the encoder
+    says (:func:`combine` is a mean, and the encoder's probability is at most 1): the only
+    sentences the stage needs to read to decide."""
+    return np.asarray(spin, dtype=float) >= 2 * cut - 1
 
 
 @cache

@@ -25,7 +25,7 @@ from .candidates.acronyms import acronym_after
 from .candidates.fingerprints import fingerprints
 from .candidates.phrases import MAX_PHRASE_WORDS, phrase_table
 from .channel import FEATURE_WEIGHTS, FUNCTION_WORDS
-from .contextual import ContextualModel, combine, for_spin_model
+from .contextual import ContextualModel, combine, for_spin_model, may_reach
 from .features import SentenceRows, document_rows, sentence_rows, token_rows_batch
 from .lm import language_model
 from .model import ModelError, SpinModel, load_model
@@ -63,7 +63,9 @@ class Detector:
     :class:`~spundetect.contextual.ContextualModel`, opt-in) reads every sentence a second
     time with a transformer encoder: each sentence gets a contextual score, the mean of the
     spin model's probability and the encoder's, and is flagged also where that reaches the
-    stage's threshold (see :meth:`decide`).
+    stage's threshold (see :meth:`decide`). The stage reads only the sentences whose score
+    could reach its threshold (:func:`~spundetect.contextual.may_reach`; the others' is
+    None), unless ``contextual_every``.
     """
 
     def __init__(
@@ -75,9 +77,11 @@ class Detector:
         suggestions: int = N_SUGGESTIONS,
         translated: bool = True,
         contextual: ContextualModel | None = None,
+        contextual_every: bool = False,
     ):
         self.model = model
         self.contextual = contextual
+        self.contextual_every = contextual_every
         self.threshold = threshold
         self.span_threshold = span_threshold
         self.suggestions = suggestions
@@ -175,12 +179,19 @@ class Detector:
         self, scores: list[DocumentScores], documents: Sequence[Sequence[Sequence[str]]]
     ) -> list[DocumentScores]:
         """Each sentence's contextual score (:func:`spundetect.contextual.combine`) beside
-        its spin probability (None without the stage)."""
+        its spin probability (None without the stage; NaN for a sentence it did not read)."""
         if self.contextual is None:
             return scores
-        texts = [" ".join(tokens) for sentences in documents for tokens in sentences]
+        cut = self.threshold if self.threshold is not None else self.contextual.threshold
+        read = [np.ones(len(s.sentence_p), bool) if self.contextual_every else may_reach(s.sentence_p, cut) for s in scores]
+        texts = [" ".join(tokens) for r, sentences in zip(read, documents) for i, tokens in enumerate(sentences) if r[i]]
         q = iter(self.contextual.sentence_scores(texts))
-        return [s._replace(contextual_p=combine(s.sentence_p, [next(q) for _ in s.sentence_p])) for s in scores]
+        out = []
+        for s, r in zip(scores, read):
+            ctx = np.full(len(s.sentence_p), np.nan)
+            ctx[r] = combine(s.sentence_p[r], [next(q) for _ in range(int(r.sum()))])
+            out.append(s._replace(contextual_p=ctx))
+        return out
 
     def _with_translated(self, reports: list[Report], docs: list) -> list[Report]:
         """The reports with the machine-translation signal of each document and sentence
@@ -224,7 +235,7 @@ class Detector:
                 found[-1].append((s.tokens[a].start, s.tokens[b - 1].end, g.score, source, cands))
         agreed = iter(agree([(text[a:b], c) for spans in found for a, b, _, source, c in spans if source != "fingerprint"]))
         results = []
-        ctx = [None] * len(sents) if ctx_p is None else [float(c) for c in ctx_p]
+        ctx = [None if ctx_p is None or np.isnan(ctx_p[i]) else float(ctx_p[i]) for i in range(len(sents))]
         for s, sp, spun, spans, c in zip(sents, sent_p, decision.sentences, found, ctx):
             out = []
             for start, end, score, source, cands in spans:
@@ -311,7 +322,7 @@ class Detector:
             sent_spun = sent_spun | np.asarray(known, dtype=bool)
         if contextual_p is not None and self.contextual is not None and n:
             cut = self.threshold if self.threshold is not None else self.contextual.threshold
-            sent_spun = sent_spun | (np.asarray(contextual_p, dtype=float) >= cut)
+            sent_spun = sent_spun | (np.nan_to_num(np.asarray(contextual_p, dtype=float), nan=0.0) >= cut)
         span_t = np.where(sent_spun, np.where(backed, th["span_in_flagged_doc"], th["span_in_flagged"]), th["span"])
         if self.span_threshold is not None:
             span_t = np.full(n, self.span_threshold)
@@ -421,7 +432,10 @@ def _fingerprint_tokens(tokens: Sequence[str]) -> np.ndarray:
 
 def _own(detector: "Detector") -> "Detector":
     """The same detector at the model's own span thresholds (what verdicts count)."""
-    return Detector(detector.model, threshold=detector.threshold, suggestions=0, contextual=detector.contextual)
+    return Detector(
+        detector.model, threshold=detector.threshold, suggestions=0, contextual=detector.contextual,
+        contextual_every=detector.contextual_every,
+    )  # fmt: skip
 
 
 def sentence_words(tokens: Sequence) -> int:

@@ -234,7 +234,7 @@ def eval_real(detector, root: Path | None = None) -> dict:
     root = root or shared_dir()
     fast = Detector(
         detector.model, threshold=detector.threshold, span_threshold=detector.span_threshold, suggestions=0,
-        contextual=detector.contextual,
+        contextual=detector.contextual, contextual_every=True,  # every sentence's score, for the ranking figures
     )  # fmt: skip
     docs = real_documents(root)
     alone = [s for d in docs for s in d.spun]
