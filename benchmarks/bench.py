@@ -26,7 +26,10 @@ On about 50,000 words of clean news assembled from ../shared/eval/clean_sentence
   1,000-word page with its suggestions (``--only-restore`` runs this part alone and merges
   it into ``--out``);
 - ``spundetect index`` over 100,000 corpus documents (time, peak RSS) and ``trace`` queries
-  over it (``--only-trace`` runs this part alone and merges it into ``--out``).
+  over it (``--only-trace`` runs this part alone and merges it into ``--out``);
+- with ``--only-contextual`` alone (it needs the ``contextual`` extra and
+  ``spundetect fetch-encoder``): the full check with and without the opt-in contextual stage,
+  in turns, on the clean text and on the real spun documents of ``shared/realspin``.
 
 Ratios are printed next to the seconds; the full result goes to JSON. Standard library
 timing only; the machine may be shared and noisy, so compare ratios, not seconds.
@@ -86,14 +89,14 @@ def best_of(fn, repeat: int = 3) -> float:
     return min(times)
 
 
-def bench_spundetect(text: str, warm_text: str, translated: bool = True) -> dict:
+def bench_spundetect(text: str, warm_text: str, translated: bool = True, contextual: bool = False) -> dict:
     sys.path.insert(0, str(ROOT / "src"))
     from spundetect.cli import write_input
     from spundetect.detector import Detector
     from spundetect.inputs import Input
     from spundetect.render import TextWriter
 
-    detector = Detector.load(translated=translated)
+    detector = Detector.load(translated=translated, contextual=contextual)
 
     def run(t: str) -> tuple[int, int]:
         out, spans = io.StringIO(), 0
@@ -123,6 +126,34 @@ def bench_translated(text: str, warm_text: str, rounds: int = 2) -> dict:
                 best[on] = r
     off, on = best[False]["words_per_s"], best[True]["words_per_s"]
     return {"words": best[True]["words"], "words_per_s_without": off, "words_per_s_with": on, "cost": off / on - 1}
+
+
+def bench_contextual(text: str, warm_text: str, rounds: int = 2) -> dict:
+    """The full check without and with the contextual stage, in turns (the best of
+    ``rounds`` each), on ``text`` (clean) and on the real spun documents of shared/realspin."""
+    sys.path.insert(0, str(ROOT / "src"))
+    from spundetect.eval_real import real_documents
+
+    spun = "\n\n\n".join(d.text for d in real_documents())
+    out = {}
+    for name, t in (("clean", text), ("real_spun", spun)):
+        best: dict[bool, dict] = {}
+        for _ in range(rounds):
+            for on in (False, True):
+                r = bench_spundetect(t, warm_text, contextual=on)
+                if on not in best or r["words_per_s"] > best[on]["words_per_s"]:
+                    best[on] = r
+        off, on = best[False]["words_per_s"], best[True]["words_per_s"]
+        out[name] = {"words": best[True]["words"], "words_per_s_without": off, "words_per_s_with": on, "cost": off / on - 1}
+    return out
+
+
+def _print_contextual(ctx: dict) -> None:
+    for name, r in ctx.items():
+        print(
+            f"contextual stage, {name} ({r['words']} words): check {r['words_per_s_without']:.0f} words/s without, "
+            f"{r['words_per_s_with']:.0f} with: {r['cost']:+.1%} time"
+        )
 
 
 def _print_translated(tr: dict) -> None:
@@ -372,8 +403,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--only-translated", action="store_true", help="run the machine-translation signal's cost alone (merged into --out)"
     )
+    ap.add_argument("--only-contextual", action="store_true", help="run the contextual stage's cost alone (merged into --out)")
     ap.add_argument(
-        "--rounds", type=int, default=2, help="turns of the check without and with the machine-translation signal (best of each)"
+        "--rounds", type=int, default=2, help="turns of the check without and with the signal or stage measured (best of each)"
     )
     args = ap.parse_args(argv)
     if args.only_trace:
@@ -383,6 +415,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.only_translated:
         text, warm = clean_text(args.words), clean_text(args.words // 5, start=3000)
         return _only_part(args, "translated", lambda tmp: bench_translated(text, warm, args.rounds), _print_translated)
+    if args.only_contextual:
+        text, warm = clean_text(args.words), clean_text(args.words // 5, start=3000)
+        return _only_part(args, "contextual", lambda tmp: bench_contextual(text, warm, args.rounds), _print_contextual)
 
     text = clean_text(args.words)
     warm = clean_text(args.words // 5, start=3000)
