@@ -157,6 +157,7 @@ def build_contextual(n_pairs: int = N_PAIRS, seed: int = SEED, genres: tuple[str
     }
     header = {
         "format": 1,
+        "kind": "the contextual stage: a perceptron head over all-MiniLM-L6-v2, its calibration and threshold",
         "built": date.today().isoformat(),
         "encoder": {
             "wheel": f"{ENCODER_WHEEL}=={ENCODER_VERSION}", "wheel_sha256": ENCODER_WHEEL_SHA256, "files_sha256": files,
