@@ -118,14 +118,7 @@ def bench_spundetect(text: str, warm_text: str, translated: bool = True, context
 def bench_translated(text: str, warm_text: str, rounds: int = 2) -> dict:
     """The full check with and without the machine-translation signal, in turns (the best
     of ``rounds`` each): what the second signal costs."""
-    best: dict[bool, dict] = {}
-    for _ in range(rounds):
-        for on in (False, True):
-            r = bench_spundetect(text, warm_text, translated=on)
-            if on not in best or r["words_per_s"] > best[on]["words_per_s"]:
-                best[on] = r
-    off, on = best[False]["words_per_s"], best[True]["words_per_s"]
-    return {"words": best[True]["words"], "words_per_s_without": off, "words_per_s_with": on, "cost": off / on - 1}
+    return _in_turns(text, warm_text, rounds, "translated")
 
 
 def bench_contextual(text: str, warm_text: str, rounds: int = 2) -> dict:
@@ -135,17 +128,20 @@ def bench_contextual(text: str, warm_text: str, rounds: int = 2) -> dict:
     from spundetect.eval_real import real_documents
 
     spun = "\n\n\n".join(d.text for d in real_documents())
-    out = {}
-    for name, t in (("clean", text), ("real_spun", spun)):
-        best: dict[bool, dict] = {}
-        for _ in range(rounds):
-            for on in (False, True):
-                r = bench_spundetect(t, warm_text, contextual=on)
-                if on not in best or r["words_per_s"] > best[on]["words_per_s"]:
-                    best[on] = r
-        off, on = best[False]["words_per_s"], best[True]["words_per_s"]
-        out[name] = {"words": best[True]["words"], "words_per_s_without": off, "words_per_s_with": on, "cost": off / on - 1}
-    return out
+    return {name: _in_turns(t, warm_text, rounds, "contextual") for name, t in (("clean", text), ("real_spun", spun))}
+
+
+def _in_turns(text: str, warm_text: str, rounds: int, option: str) -> dict:
+    """The full check with ``option`` (a ``Detector.load`` flag) off and on, in turns, the
+    best of ``rounds`` each."""
+    best: dict[bool, dict] = {}
+    for _ in range(rounds):
+        for on in (False, True):
+            r = bench_spundetect(text, warm_text, **{option: on})
+            if on not in best or r["words_per_s"] > best[on]["words_per_s"]:
+                best[on] = r
+    off, on = best[False]["words_per_s"], best[True]["words_per_s"]
+    return {"words": best[True]["words"], "words_per_s_without": off, "words_per_s_with": on, "cost": off / on - 1}
 
 
 def _print_contextual(ctx: dict) -> None:

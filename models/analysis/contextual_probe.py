@@ -35,30 +35,13 @@ import time
 
 import numpy as np
 
-PROFILES = ("tool", "medium")
-
 
 def training_pairs(n: int, seed: int = 7) -> tuple[list[str], list[list[int]]]:
-    """``n`` held-out lines spun (alternately by PROFILES) and clean: texts (tokens joined by
-    spaces, which the encoder's tokenizer ignores) and each token's label (swapped or not)."""
-    from spundetect import segment
+    """``n`` LM-held-out lines of ``build.ranker``'s sources, shuffled, each spun and clean."""
+    from spundetect.build.contextual import spin_pairs
     from spundetect.build.ranker import SOURCES, _shuffled_holdout
-    from spundetect.build.spinner import ALL_PROFILES, Spinner
 
-    rng = random.Random(seed)
-    spinners = [Spinner.from_profile(ALL_PROFILES[p], seed=seed) for p in PROFILES]
-    texts, labels = [], []
-    for i, line in enumerate(_shuffled_holdout(SOURCES, rng)):
-        if len(texts) >= 2 * n:
-            break
-        tokens = [t.text for t in segment.tokenize(line)]
-        if not 8 <= len(tokens) <= 60:
-            continue
-        new, swaps, origin = spinners[i % 2].spin(tokens)
-        if swaps:
-            texts += [" ".join(new), " ".join(tokens)]
-            labels += [[int(o >= 0) for o in origin], [0] * len(tokens)]
-    return texts, labels
+    return spin_pairs(_shuffled_holdout(SOURCES, random.Random(seed)), n, seed)
 
 
 def main(argv: list[str] | None = None) -> None:

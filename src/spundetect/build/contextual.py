@@ -26,6 +26,7 @@ import logging
 import random
 import time
 from datetime import date
+from typing import Iterable
 
 import numpy as np
 
@@ -48,7 +49,7 @@ from .sources import package_version
 from .spinner import ALL_PROFILES, Spinner
 from .train import N_VALIDATION, SENTENCE_FPR_TOTAL, TrainingData, _decisions, _validation_scores
 
-__all__ = ["build_contextual", "training_pairs"]
+__all__ = ["build_contextual", "training_pairs", "spin_pairs", "wordpiece_rows"]
 
 log = logging.getLogger(__name__)
 
@@ -61,12 +62,18 @@ MIN_TOKENS, MAX_TOKENS = 8, 60
 
 
 def training_pairs(n: int = N_PAIRS, seed: int = SEED, genres: tuple[str, ...] = ()) -> tuple[list[str], list[list[int]]]:
-    """``n`` training-split lines (of the corpus files and the training part of ``genres``)
-    spun (alternately by PROFILES) and clean: texts (tokens joined by spaces, which the
-    encoder's tokenizer reads as the text) and each token's label."""
+    """``n`` training-split lines (of the corpus files and the training part of ``genres``),
+    shuffled, each spun and clean (:func:`spin_pairs`)."""
     rng = random.Random(seed)
     lines = [line for _, line in split_lines("train", genres)]
     rng.shuffle(lines)
+    return spin_pairs(lines, n, seed)
+
+
+def spin_pairs(lines: Iterable[str], n: int, seed: int = SEED) -> tuple[list[str], list[list[int]]]:
+    """The first ``n`` of ``lines`` with 8-60 tokens that a spinner changes, spun
+    (alternately by PROFILES) and clean: texts (tokens joined by spaces, which the encoder's
+    tokenizer reads as the text) and each token's label (1: written by the spinner)."""
     spinners = [Spinner.from_profile(ALL_PROFILES[p], seed=seed) for p in PROFILES]
     texts: list[str] = []
     labels: list[list[int]] = []
