@@ -258,3 +258,12 @@ def test_check_contextual_with_the_real_encoder(tmp_path):
     out = json.loads(done.stdout)
     assert out["schema_version"] == 3 and out["model"]["contextual"] == detector.contextual.sha256
     assert [("contextual" in s) for s in out["documents"][0]["sentences"]] == [s.score >= floor for s in report.sentences]
+
+
+def test_evaluate_will_not_record_the_stage_figures_as_the_model_s():
+    from typer.testing import CliRunner
+
+    from spundetect.cli import app
+
+    result = CliRunner().invoke(app, ["evaluate", "--record", "--contextual"])
+    assert result.exit_code == 2 and "without --contextual" in result.output and result.output.count("\n") == 1

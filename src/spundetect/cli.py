@@ -264,8 +264,8 @@ def check(
     contextual: bool = typer.Option(
         False,
         "--contextual",
-        help="Read sentences a second time with a transformer encoder: finds more real spinning; spun text about "
-        "3x slower (needs `pip install 'spundetect[contextual]'` and `spundetect fetch-encoder`).",
+        help="Read sentences a second time with a transformer encoder: finds more real spinning, at little cost on "
+        "clean text (needs `pip install 'spundetect[contextual]'` and `spundetect fetch-encoder`).",
     ),
 ) -> None:
     """Score documents for synonym spinning and show suspected spans with their originals.
@@ -837,6 +837,8 @@ def evaluate(
     from .lexicon import ArtifactError
     from .model import DEFAULT_MODEL_DIR, ModelError, record_evaluation
 
+    if record and contextual:
+        _fail("--record stores the model's own figures: run it without --contextual")
     sink = _open_output(out, [], [], make_folder=True)  # before the minutes of work, not after them
     try:
         try:
@@ -845,8 +847,6 @@ def evaluate(
             _fail(f"evaluation data not found: {e}")
         except (ModelError, ArtifactError) as e:
             _fail(str(e))
-        if record and contextual:
-            _fail("--record stores the model's own figures: run it without --contextual")
         if record:
             target = model if model and model.is_dir() else (model.parent if model else DEFAULT_MODEL_DIR)
             try:

