@@ -9,7 +9,8 @@ from typer.testing import CliRunner
 
 from spundetect.cli import app
 from spundetect.detector import Detector
-from spundetect.results import MIN_ALTERNATIVE, VERDICTS
+from spundetect.render import Totals
+from spundetect.results import KNOWN_PHRASES_NOTE, MIN_ALTERNATIVE, VERDICTS
 
 runner = CliRunner()
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -45,6 +46,34 @@ def test_a_sentence_with_known_tortured_phrases_is_flagged_and_exits_1(detector)
     assert r.stdout.splitlines()[-1].startswith("-:1:1: ") and " document: " in r.stdout.splitlines()[-1]
     r = runner.invoke(app, ["check", "--format", "json", "-"], input=TORTURED)
     assert json.loads(r.stdout)["documents"][0]["verdict"] == report.verdict
+
+
+PLAIN = ("The team met on Monday to discuss the budget.", "The results were shared with the board.")
+ONE = "Researchers said profound learning was used in the study."
+OTHER = "They also relied on counterfeit consciousness for the analysis."
+
+
+def test_two_distinct_known_tortured_phrases_make_a_document_likely_spun_whatever_its_score(detector):
+    two = detector.check(" ".join([PLAIN[0], ONE, PLAIN[1], OTHER]))
+    assert two.score < two.threshold  # the rule, not the score, flags it
+    assert two.verdict == "spun" and two.spun and KNOWN_PHRASES_NOTE in two.notes
+    assert two.known_phrases == {"profound learning", "counterfeit consciousness"}
+    _agrees(two)
+    again = detector.check(" ".join([PLAIN[0], ONE, PLAIN[1], ONE.replace("Researchers", "Others")]))
+    assert again.verdict == "suspicious" and not again.notes  # one phrase, however often
+    r = runner.invoke(app, ["check", "--format", "json", "-"], input=" ".join([PLAIN[0], ONE, PLAIN[1], OTHER]))
+    document = json.loads(r.stdout)["documents"][0]
+    assert r.exit_code == 1 and document["verdict"] == "spun" and document["notes"] == [KNOWN_PHRASES_NOTE]
+
+
+def test_distinct_known_tortured_phrases_count_over_a_documents_chunks(detector):
+    first, second = detector.check(f"{PLAIN[0]} {ONE}"), detector.check(f"{PLAIN[1]} {OTHER}")
+    assert first.verdict == second.verdict == "suspicious"
+    totals = Totals("doc", detector.document_threshold)
+    totals.add(first)
+    assert not totals.spun and totals.notes == []
+    totals.add(second)
+    assert totals.spun and totals.verdict == "spun" and totals.notes == [KNOWN_PHRASES_NOTE]
 
 
 def test_verdicts_agree_with_the_marks_on_the_examples_and_seeds(detector, shared):

@@ -30,7 +30,16 @@ from .features import SentenceRows, document_rows, sentence_rows, token_rows_bat
 from .lm import language_model
 from .model import ModelError, SpinModel, load_model
 from .restore import agree, restore_span
-from .results import MIN_ALTERNATIVE, Report, SentenceResult, Span, Translated, verdict_of
+from .results import (
+    KNOWN_PHRASES_NOTE,
+    MIN_ALTERNATIVE,
+    Report,
+    SentenceResult,
+    Span,
+    Translated,
+    spun_by_known,
+    verdict_of,
+)
 from .translated import TranslationScores, translation_model
 
 __all__ = ["Detector", "check", "document_score", "DocumentScores", "Decision", "SpanGroup"]
@@ -211,16 +220,23 @@ class Detector:
 
     def _report(self, text, path, offsets, sents, words, scores: DocumentScores) -> Report:
         """``words``: each sentence's word tokens. A sentence holding a known tortured phrase
-        is flagged whatever its score; the verdict counts the spans shown at the model's own
+        is flagged whatever its score, and a document holding two distinct ones is likely
+        spun (:meth:`decide`); the verdict counts the spans shown at the model's own
         span thresholds (``span_threshold`` shows more, and changes no verdict)."""
         tokens_of = [[t.text for t in s.tokens] for s in sents]
-        known = [_fingerprint_tokens(tokens) for tokens in tokens_of]
+        matched = [_fingerprints_in(tokens) for tokens in tokens_of]
+        known = [mask for mask, _ in matched]
         has_known = [k.any() for k in known]
+        phrases = frozenset().union(*(found for _, found in matched))
         sent_p = scores.sentence_p
         ctx_p = scores.contextual_p
-        decision = self.decide(sent_p, words, has_known, ctx_p)
+        decision = self.decide(sent_p, words, has_known, ctx_p, known_phrases=len(phrases))
         span_t = decision.span_thresholds
-        own_t = span_t if self.span_threshold is None else _own(self).decide(sent_p, words, has_known, ctx_p).span_thresholds
+        own_t = (
+            span_t
+            if self.span_threshold is None
+            else _own(self).decide(sent_p, words, has_known, ctx_p, known_phrases=len(phrases)).span_thresholds
+        )
         evidence = bool(decision.sentences.any())
         found: list[list[tuple[int, int, float, str, list]]] = []  # each sentence's spans
         per_sentence = zip(sents, tokens_of, scores.rows, scores.span_p, span_t, known, own_t)
@@ -243,9 +259,10 @@ class Detector:
                 shown = [c for i, c in enumerate(cands) if i == 0 or c.score >= MIN_ALTERNATIVE]
                 out.append(Span(start, end, text[start:end], score, source, tuple(shown)))
             results.append(SentenceResult(s.start, s.end, float(sp), bool(spun), tuple(out), contextual=c))
+        notes = (KNOWN_PHRASES_NOTE,) if spun_by_known(len(phrases)) else ()
         return Report(
-            text, decision.score, decision.spun, sum(words), tuple(results), path, self.model_info, (), offsets,
-            verdict=verdict_of(decision.spun, evidence), threshold=self.document_threshold,
+            text, decision.score, decision.spun, sum(words), tuple(results), path, self.model_info, notes, offsets,
+            verdict=verdict_of(decision.spun, evidence), threshold=self.document_threshold, known_phrases=phrases,
         )  # fmt: skip
 
     def _restore(self, tokens: Sequence[str], a: int, b: int, prob: np.ndarray) -> tuple[int, int, list]:
@@ -290,10 +307,15 @@ class Detector:
         words: Sequence[int] | None = None,
         known: Sequence[bool] | None = None,
         contextual_p: np.ndarray | None = None,
+        *,
+        known_phrases: int = 0,
     ) -> Decision:
         """Document score and verdict, sentence verdicts, and each sentence's span threshold;
         ``words``: each sentence's word tokens (the weights of :func:`document_score`);
         ``known``: which sentences hold a known tortured phrase (flagged whatever their score);
+        ``known_phrases``: how many distinct ones the document holds (from
+        ``results.KNOWN_PHRASES_SPUN`` on, the document is flagged whatever its score, and
+        its other sentences have a spun document around them);
         ``contextual_p``: the contextual stage's scores, which flag a sentence from the stage's
         own threshold (``--threshold`` replaces it too); the document score is the model's.
 
@@ -313,7 +335,8 @@ class Detector:
         doc_t = self.threshold if self.threshold is not None else th["document"]
         rest = w.sum() - w
         others = np.divide((w * p).sum() - w * p, rest, out=np.zeros(n), where=rest > 0) if n > 1 else np.zeros(n)
-        backed = others >= doc_t
+        by_known = spun_by_known(known_phrases)
+        backed = (others >= doc_t) | (by_known and n > 1)
         if self.threshold is not None:
             sent_spun = p >= self.threshold
         else:
@@ -326,7 +349,7 @@ class Detector:
         span_t = np.where(sent_spun, np.where(backed, th["span_in_flagged_doc"], th["span_in_flagged"]), th["span"])
         if self.span_threshold is not None:
             span_t = np.full(n, self.span_threshold)
-        return Decision(score, bool(n and score >= doc_t and sent_spun.any()), sent_spun, span_t)
+        return Decision(score, bool(n and ((score >= doc_t and sent_spun.any()) or by_known)), sent_spun, span_t)
 
     def score(self, sentences: Sequence[Sequence[str]]) -> DocumentScores:
         """Token rows, span probabilities per word token, and sentence probabilities of the
@@ -376,7 +399,7 @@ class Detector:
         prob = _token_probs(n, rows, p)
         flagged = prob >= span_t
         if fp_tokens is None:
-            fp_tokens = _fingerprint_tokens(tokens)
+            fp_tokens = _fingerprints_in(tokens)[0]
         flagged |= fp_tokens
         if not flagged.any():
             return []
@@ -418,16 +441,17 @@ class SpanGroup(NamedTuple):
     fingerprint: bool
 
 
-def _fingerprint_tokens(tokens: Sequence[str]) -> np.ndarray:
+def _fingerprints_in(tokens: Sequence[str]) -> tuple[np.ndarray, frozenset[str]]:
     """Which tokens belong to a known tortured phrase (its bracketed abbreviation excluded:
-    "irregular walk (RW)" keeps "(RW)" as written)."""
+    "irregular walk (RW)" keeps "(RW)" as written), and which phrases they are."""
     fp = np.zeros(len(tokens), dtype=bool)
-    for m in fingerprints().match_tokens(tokens):
+    matches = fingerprints().match_tokens(tokens)
+    for m in matches:
         last = m.last
         if last - m.first >= 3 and acronym_after(tokens, last - 2):
             last -= 3
         fp[m.first : last + 1] = True
-    return fp
+    return fp, frozenset(m.fingerprint.tortured for m in matches)
 
 
 def _own(detector: "Detector") -> "Detector":

@@ -27,7 +27,16 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Sequence, TextIO
 
-from .results import SCHEMA_VERSION, VERDICTS, Report, SentenceResult, Translated, verdict_of
+from .results import (
+    KNOWN_PHRASES_NOTE,
+    SCHEMA_VERSION,
+    VERDICTS,
+    Report,
+    SentenceResult,
+    Translated,
+    spun_by_known,
+    verdict_of,
+)
 
 if TYPE_CHECKING:
     from .trace import Trace
@@ -80,6 +89,7 @@ class Totals:
     translated_sum: float = 0.0  # chunks' machine-translation scores times their words
     translated_likely: int = 0  # words in chunks called likely machine-translated
     translated_weight: int = 0  # words of the measured chunks (at least 1 each)
+    known_phrases: set[str] = field(default_factory=set)  # distinct known tortured phrases of its chunks
 
     def add(self, report: Report) -> None:
         self.sentences += len(report.sentences)
@@ -90,7 +100,10 @@ class Totals:
         self.weighted_sum += report.score * report.words
         self.chars += len(report.text)
         self.lines += report.text.count("\n")
-        self.notes += [n for n in report.notes if n not in self.notes]
+        self.known_phrases |= report.known_phrases
+        for note in report.notes + ((KNOWN_PHRASES_NOTE,) if spun_by_known(len(self.known_phrases)) else ()):
+            if note not in self.notes:
+                self.notes.append(note)
         self.evidence |= report.verdict != "clean"
         if report.translated is not None:
             weight = max(report.words, 1)
@@ -113,10 +126,10 @@ class Totals:
     @property
     def spun(self) -> bool:
         """As :meth:`spundetect.detector.Detector.decide`: the score reaches the threshold
-        and a sentence is flagged."""
+        and a sentence is flagged, or its chunks hold enough distinct known tortured phrases."""
         if self.decided is not None:
             return self.decided.spun
-        return bool(self.flagged) and self.score >= self.threshold
+        return (bool(self.flagged) and self.score >= self.threshold) or spun_by_known(len(self.known_phrases))
 
     @property
     def verdict(self) -> str:
@@ -428,6 +441,7 @@ def join_reports(parts: Sequence[Report], totals: Totals) -> Report:
     return Report(
         text, totals.score, totals.spun, totals.words, tuple(sentences), first.path, first.model, tuple(totals.notes),
         verdict=totals.verdict, threshold=first.threshold, translated=totals.translated,
+        known_phrases=frozenset(totals.known_phrases),
     )  # fmt: skip
 
 

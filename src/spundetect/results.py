@@ -8,6 +8,7 @@ from typing import Any
 
 __all__ = [
     "Suggestion", "Span", "SentenceResult", "Report", "Translated", "SCHEMA_VERSION", "VERDICTS", "verdict_of", "MIN_ALTERNATIVE",
+    "KNOWN_PHRASES_SPUN", "KNOWN_PHRASES_NOTE", "spun_by_known",
 ]  # fmt: skip
 
 # 2: each document has "verdict" and "threshold", and "translated" with it; 3: with the
@@ -22,6 +23,18 @@ VERDICTS = {
 }
 #: suggested originals after the first are shown only from this probability
 MIN_ALTERNATIVE = 0.01
+
+
+# A document holding this many distinct known tortured phrases is likely spun whatever its
+# score, as the Problematic Paper Screener flags papers by their count of such phrases (no
+# document of shared/corpus's 13 M words of clean English holds two).
+KNOWN_PHRASES_SPUN = 2
+KNOWN_PHRASES_NOTE = f"{KNOWN_PHRASES_SPUN} or more distinct known tortured phrases: likely spun whatever the spin score"
+
+
+def spun_by_known(phrases: int) -> bool:
+    """Whether a document's number of distinct known tortured phrases makes it likely spun."""
+    return phrases >= KNOWN_PHRASES_SPUN
 
 
 def verdict_of(spun: bool, evidence: bool) -> str:
@@ -143,6 +156,8 @@ class Report:
     verdict: str = ""
     threshold: float | None = None  # the document threshold the verdict used
     translated: Translated | None = None  # how likely machine-translated; None: not measured
+    #: the distinct known tortured phrases it holds (as the list writes them)
+    known_phrases: frozenset[str] = field(default=frozenset(), repr=False)
 
     def __post_init__(self) -> None:
         if not self.verdict:
