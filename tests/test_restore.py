@@ -76,6 +76,16 @@ def test_fingerprints_can_be_switched_off():
     assert all(c.source != "fingerprint" for c in off)
 
 
+def test_a_known_tortured_phrase_inside_a_span_is_restored_in_place():
+    tokens = ["They", "also", "relied", "on", "counterfeit", "consciousness", "for", "the", "analysis", "."]
+    got = restore_span(tokens, 2, 6, k=3)
+    assert (got[0].text, got[0].source) == ("relied on artificial intelligence", "fingerprint")
+    opening = restore_span(["Profound", "learning", "models", "help", "."], 0, 3, k=3)
+    assert opening[0].text == "Deep learning models"  # the span's capital kept
+    assert all(c.source != "fingerprint" for c in restore_span(tokens, 6, 9, k=3))
+    assert all(c.source != "fingerprint" for c in restore_span(tokens, 2, 6, k=3, use_fingerprints=False))
+
+
 def test_span_must_lie_in_the_sentence():
     with pytest.raises(ValueError):
         restore_span(["a", "b"], 1, 3)

@@ -427,10 +427,23 @@ def _spelling(words: Sequence[str], norm_tokens: Sequence[str], end: int, w: Wei
 
 
 def _fingerprint_hits(words: Sequence[str], start: int, end: int, bracket: int | None) -> list[Suggestion]:
-    """The expected originals of a known tortured phrase written at ``words[start:end]``."""
+    """The expected originals of a known tortured phrase written at ``words[start:end]``, or
+    of the one such phrase inside it, the span's other words kept as written ("relied on
+    counterfeit consciousness" -> "relied on artificial intelligence")."""
     fps = fingerprints()
     fp = fps.lookup(" ".join(words[start:end])) or (fps.lookup(" ".join(words[start : end + 3])) if bracket == end else None)
-    return [Suggestion(e, 0.99, "fingerprint", len(e.split())) for e in fp.expected] if fp is not None else []
+    if fp is not None:
+        return [Suggestion(e, 0.99, "fingerprint", len(e.split())) for e in fp.expected]
+    inside = fps.match_tokens(words[start:end])
+    if len(inside) != 1:
+        return []
+    m = inside[0]
+    before = [segment.norm(w) for w in words[start : start + m.first]]
+    after = [segment.norm(w) for w in words[start + m.last + 1 : end]]
+    return [
+        Suggestion(_surface(" ".join(before + [e] + after), words[start:end]), 0.99, "fingerprint", len(e.split()))
+        for e in m.fingerprint.expected
+    ]
 
 
 def _beam_search(lm, words, norm_tokens, start: int, end: int, weights: Weights, left: tuple[int, int], spelling, beam: int):
