@@ -64,6 +64,8 @@ def test_two_distinct_known_tortured_phrases_make_a_document_likely_spun_whateve
     r = runner.invoke(app, ["check", "--format", "json", "-"], input=" ".join([PLAIN[0], ONE, PLAIN[1], OTHER]))
     document = json.loads(r.stdout)["documents"][0]
     assert r.exit_code == 1 and document["verdict"] == "spun" and document["notes"] == [KNOWN_PHRASES_NOTE]
+    r = runner.invoke(app, ["check", "--format", "concise", "-"], input=" ".join([PLAIN[0], ONE, PLAIN[1], OTHER]))
+    assert r.stdout.splitlines()[-1].endswith("likely spun (2/4 sentences, 2 spans; 2 distinct known tortured phrases)")
 
 
 def test_distinct_known_tortured_phrases_count_over_a_documents_chunks(detector):

@@ -324,6 +324,8 @@ class ConciseWriter(Writer):
     def end(self, totals: Totals) -> None:
         if totals.verdict != "clean":
             flagged = f"{totals.flagged}/{totals.sentences} sentences, {totals.spans} span{'' if totals.spans == 1 else 's'}"
+            if spun_by_known(len(totals.known_phrases)):
+                flagged += f"; {len(totals.known_phrases)} distinct known tortured phrases"
             words = "likely spun" if totals.verdict == "spun" else "some signs of spinning"
             self.out.write(f"{self.path}:1:1: {totals.score:.2f} document: {words} ({flagged})\n")
         mt = totals.translated
