@@ -89,6 +89,22 @@ def test_document_features_are_rates_then_variety_and_the_model_uses_them():
     assert [s.document.score for s in model.score_many(docs)] == pytest.approx(list(model.document.proba(X)), abs=0)
 
 
+def test_register_weights_give_machine_translation_the_originals_conversation_markers():
+    from spundetect.build.translated import REGISTER, _register_weights
+
+    names = document_feature_names(translation_model().bigrams)
+    assert set(REGISTER) <= set(names)  # the build reads them by name
+    rng = np.random.default_rng(0)
+    you = names.index("fw:you")
+    pos, neg = rng.random((2000, len(names))), rng.random((3000, len(names)))
+    pos[:, you] = rng.exponential(0.02, len(pos))  # machine translation: "you" three times as often
+    neg[:, you] = rng.exponential(0.006, len(neg))
+    w = _register_weights(pos, neg, names)
+    assert w.mean() == pytest.approx(1.0) and (w > 0).all()
+    assert np.average(pos[:, you], weights=w) == pytest.approx(neg[:, you].mean(), rel=0.1)
+    assert np.corrcoef(w, pos[:, you])[0, 1] < -0.3  # conversational documents weigh less
+
+
 def test_tree_ensemble_arrays_match_scikit_learn():
     from sklearn.ensemble import HistGradientBoostingClassifier
 
