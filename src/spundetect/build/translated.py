@@ -5,18 +5,18 @@ from ``shared/corpus`` (:mod:`spundetect.eval_translated` says which parts, and 
 The document classifier (style rates, lexical variety and repetition) learns from documents
 of 2 to 20 consecutive segments or sentences (each unit cut into documents three times, at
 different lengths), so that it sees short and long texts; the sentence classifier (style
-rates) from single sentences. The machine-translated training documents are weighted so that
-their conversation markers ("you", "!", short sentences) are distributed as in the original
-English (:data:`REGISTER`): the test sets' conversation and social segments would otherwise
-teach that register as a sign of translation. Both
-are scikit-learn ``HistGradientBoostingClassifier``s saved as plain arrays
+rates) from single sentences. The document classifier's machine-translated training
+documents are weighted so that their conversation markers ("you", "!", short sentences) are
+distributed as in the original English (:data:`REGISTER`): the test sets' conversation and
+social segments would otherwise teach that register as a sign of translation. Both are
+scikit-learn ``HistGradientBoostingClassifier``s saved as plain arrays
 (:class:`spundetect.model.TreeEnsemble`). Each threshold flags 1 % of the validation
 split's original English. Human reference translations are never trained on: they are
 measured apart (translationese is a known confound).
 
 The build also trains a model without each system and without each source language, and
 records how each held-out one scores against original English (documents of 10 segments).
-``python -m spundetect.build translated`` takes about 35 minutes on 2 cores, most of it
+``python -m spundetect.build translated`` takes about an hour on 2 cores, most of it
 those 36 models.
 """
 
@@ -59,11 +59,8 @@ PARAMS = {
     "random_state": 0,
 }  # fmt: skip
 SEED = 0
-# Conversation markers. WMT22's general test sets hold conversation, social and e-commerce
-# segments, the original English mostly news, encyclopedia and science: unweighted, the
-# classifier learns that "you", "!" and short sentences mean machine translation, and calls
-# native forum posts machine-translated. Machine-translated training documents are weighted
-# so that, by these features, they look as conversational as the original English.
+# Conversation markers: features whose distribution the machine-translated training
+# documents are weighted to match the original English's (see the module's docstring).
 REGISTER = (
     "fw:you", "fw:your", "fw:i", "fw:me", "fw:my", "fw:we", "fw:us", "fw:our", "punct:!", "punct:?", "punct::",
     "contractions", "digits", "log_mean_sentence_words", "sentence_words_spread", "mark:it's", "mark:don't", "mark:i'm",
