@@ -196,3 +196,25 @@ def test_the_spin_model_does_not_check_the_translation_data(caplog):
         with caplog.at_level("WARNING"):
             _check_artifacts(stale)
         assert (f"with {name} data" in caplog.text) is warned
+
+
+def test_original_paragraphs_are_whole_lines_of_the_genre_files_before_their_held_back_part(tmp_path):
+    from spundetect.eval_real import GENRE_HOLDOUT, GENRES
+    from spundetect.eval_translated import DEFAULT_BLOCKS, original_paragraphs
+
+    (tmp_path / "corpus").mkdir()
+    n = 1000
+    for g in GENRES:
+        lines = [f"Paragraph {i} of genre {GENRES.index(g)} is here. It has two sentences." for i in range(n)]
+        lines[4] = ""
+        (tmp_path / "corpus" / f"{g}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    units = original_paragraphs(tmp_path)
+    step = int(n * GENRE_HOLDOUT) // DEFAULT_BLOCKS
+    for g in GENRES:
+        mine = [u for u in units if u.group[0] == g]
+        numbers = [int(u.sentences[0][1]) for u in mine]
+        assert numbers == [i for i in range(min(int(n * GENRE_HOLDOUT), DEFAULT_BLOCKS * step)) if i != 4]
+        for u, i in zip(mine, numbers):
+            assert u.group == (g, str(i // step)) and len(u.sentences) == 2  # whole, in its block's group
+            text = f"Paragraph {i} of genre {GENRES.index(g)} is here . It has two sentences ."
+            assert " ".join(" ".join(s) for s in u.sentences) == text

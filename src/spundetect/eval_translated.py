@@ -3,13 +3,13 @@
 Machine translation: the English outputs of WMT21/22 systems in ``shared/mt/outputs.tsv``
 and the human reference translations of the same segments (``segments.tsv``), cut into
 documents of consecutive segments of one test set, language pair and system. Original
-English: blocks of consecutive sentences of the ``shared/corpus`` files, genre files only
-up to ``GENRE_HOLDOUT`` (the rest is held back to measure false alarms), never
-``shared/eval``.
+English: blocks of consecutive sentences of the ``shared/corpus`` files, and the genre
+files' paragraphs in those blocks whole, genre files only up to ``GENRE_HOLDOUT`` (the rest
+is held back to measure false alarms), never ``shared/eval``.
 
 Splits, fixed by a hash of each document's or block's key: machine-translated documents
-are ``test`` (2 in 10) or ``train``; original blocks are ``test`` (2 in 10), ``validation``
-(2 in 10: the thresholds are chosen there) or ``train``. The build trains on ``train``
+are ``test`` (2 in 10) or ``train``; original blocks, with their paragraphs, are ``test``
+(2 in 10), ``validation`` (2 in 10: the thresholds are chosen there) or ``train``. The build trains on ``train``
 only; :func:`eval_translated` measures on ``test``, per system and per source language.
 """
 
@@ -32,6 +32,8 @@ __all__ = [
     "Unit",
     "mt_units",
     "original_units",
+    "original_paragraphs",
+    "paragraph_documents",
     "documents",
     "split_of",
     "unit_split",
@@ -80,29 +82,61 @@ def mt_units(root: Path | None = None) -> tuple[tuple[Unit, ...], tuple[Unit, ..
     return mt, human
 
 
+def _blocks(name: str, root: Path) -> list[tuple[int, list[str]]]:
+    """The blocks of a corpus file, evenly spread over it (genre files only before their
+    held-back part): ``(block, lines)``."""
+    lines = (root / "corpus" / f"{name}.txt").read_text(encoding="utf-8").splitlines()
+    if name in GENRES:
+        lines = lines[: int(len(lines) * GENRE_HOLDOUT)]
+    n_blocks = BLOCKS.get(name, DEFAULT_BLOCKS)
+    step = max(1, len(lines) // n_blocks)
+    return [(b, lines[start : start + step]) for b, start in enumerate(range(0, len(lines), step)) if b < n_blocks]
+
+
 @cache
 def original_units(root: Path | None = None) -> tuple[Unit, ...]:
-    """Sentences of original English: blocks of consecutive sentences of each corpus file,
-    evenly spread over it (genre files only before their held-back part)."""
+    """Sentences of original English: blocks of consecutive sentences of each corpus file
+    (:func:`_blocks`)."""
     root = root or shared_dir()
     out = []
     for name in ORIGINAL_FILES:
-        lines = (root / "corpus" / f"{name}.txt").read_text(encoding="utf-8").splitlines()
-        genre = name in GENRES
-        if genre:
-            lines = lines[: int(len(lines) * GENRE_HOLDOUT)]
-        size, n_blocks = BLOCK_SENTENCES * (2 if genre else 1), BLOCKS.get(name, DEFAULT_BLOCKS)
-        step = max(1, len(lines) // n_blocks)
-        for b, start in enumerate(range(0, len(lines), step)):
-            if b >= n_blocks:
-                break
+        size = BLOCK_SENTENCES * (2 if name in GENRES else 1)
+        for b, lines in _blocks(name, root):
             sents: list[tuple[str, ...]] = []
-            for line in lines[start : start + step]:
+            for line in lines:
                 sents += _tokens(line) if line.strip() else ()
                 if len(sents) >= size:
                     break
             out += [Unit((name, str(b)), i, (s,)) for i, s in enumerate(sents[:size])]
     return tuple(out)
+
+
+@cache
+def original_paragraphs(root: Path | None = None) -> tuple[Unit, ...]:
+    """The genre files' documents whole: each paragraph (a novel's paragraph, a review, an
+    abstract, a documentation paragraph, a forum post) of their blocks, one unit each, in
+    its block's group and so in its split. :func:`original_units` cuts the same blocks into
+    runs of sentences that cross paragraphs."""
+    root = root or shared_dir()
+    return tuple(
+        Unit((name, str(b)), i, _tokens(line))
+        for name in GENRES
+        for b, lines in _blocks(name, root)
+        for i, line in enumerate(lines)
+        if line.strip()
+    )
+
+
+def paragraph_documents(split: str, root: Path | None = None) -> list[tuple[tuple[str, ...], int, list]]:
+    """The :func:`original_paragraphs` of one split that are long enough to be called
+    machine-translated, each a document as :func:`documents` gives them."""
+    from .translated import MIN_DOCUMENT_WORDS, word_count
+
+    return [
+        (u.group, u.index, list(u.sentences))
+        for u in original_paragraphs(root)
+        if split_of(u.group, original=True) == split and word_count(u.sentences) >= MIN_DOCUMENT_WORDS
+    ]
 
 
 def unit_split(u: Unit) -> str:
@@ -145,7 +179,8 @@ def eval_translated(model=None, root: Path | None = None) -> dict:
     """The test split's figures for the shipped model: per system and per source language,
     document AUC against original English and recall at the document threshold; sentences
     likewise; human translation against original English; original-English test documents
-    flagged, per corpus file. ``cross_validated`` repeats the build's leave-one-system-out
+    flagged, per corpus file, and the genre files' test paragraphs, each whole (the form
+    their held-back documents take). ``cross_validated`` repeats the build's leave-one-system-out
     and leave-one-language-out figures (the build trains a model without each)."""
     from .translated import document_features, rates, sentence_counts, translation_model
 
@@ -156,11 +191,12 @@ def eval_translated(model=None, root: Path | None = None) -> dict:
     mt_docs = [d for d in documents(mt) if split_of((*d[0], d[1]), original=False) == "test"]
     hu_docs = [d for d in documents(human) if split_of((*d[0], d[1]), original=False) == "test"]
     og_docs = documents(orig)
+    paragraphs = paragraph_documents("test", root)
 
     def doc_scores(docs) -> np.ndarray:
         return model.document.proba(document_features([d[2] for d in docs], model.bigrams))
 
-    p_mt, p_hu, p_og = doc_scores(mt_docs), doc_scores(hu_docs), doc_scores(og_docs)
+    p_mt, p_hu, p_og, p_para = doc_scores(mt_docs), doc_scores(hu_docs), doc_scores(og_docs), doc_scores(paragraphs)
     t = model.thresholds["document"]
     systems = np.array([d[0][2] for d in mt_docs])
     pairs = np.array([d[0][1] for d in mt_docs])
@@ -182,6 +218,7 @@ def eval_translated(model=None, root: Path | None = None) -> dict:
         }  # fmt: skip
 
     files = np.array([d[0][0] for d in og_docs])
+    para_files = np.array([d[0][0] for d in paragraphs])
     ts = model.thresholds["sentence"]
     return {
         "model": model.sha256,
@@ -201,6 +238,10 @@ def eval_translated(model=None, root: Path | None = None) -> dict:
             "flagged": round(float(np.mean(p_og >= t)), 4),
             "per_file": {f: round(float(np.mean(p_og[files == f] >= t)), 4) for f in sorted(set(files))},
         },  # fmt: skip
+        "original_test_paragraphs": {
+            g: {"documents": int((para_files == g).sum()), "flagged": round(float(np.mean(p_para[para_files == g] >= t)), 4)}
+            for g in GENRES
+        },
         "sentences": {
             "mt": len(s_mt),
             "original": len(s_og),

@@ -723,7 +723,8 @@ def _translated_lines(result: dict) -> list[str]:
         f"called likely); machine against human translation AUC {h['auc_mt_against_human']:.3f}",
         "  original English called likely machine-translated: "
         + ", ".join(f"{k} {v['documents_likely_share']:.1%}" for k, v in c.items())
-        + f"; corpus test split {t['original_test_documents']['flagged']:.1%}",
+        + f"; corpus test split {t['original_test_documents']['flagged']:.1%}; its genre paragraphs, each whole: "
+        + ", ".join(f"{k} {v['flagged']:.1%}" for k, v in t.get("original_test_paragraphs", {}).items()),
         "  seeds: "
         + ", ".join(
             f"{k} {v['translated']['score']:.2f} likely={v['translated']['likely']}"

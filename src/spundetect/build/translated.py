@@ -4,19 +4,20 @@ Positives: English outputs of WMT21/22 systems (``shared/mt``); negatives: origi
 from ``shared/corpus`` (:mod:`spundetect.eval_translated` says which parts, and the splits).
 The document classifier (style rates, lexical variety and repetition) learns from documents
 of 2 to 20 consecutive segments or sentences (each unit cut into documents three times, at
-different lengths), so that it sees short and long texts; the sentence classifier (style
-rates) from single sentences. The document classifier's machine-translated training
-documents are weighted so that their conversation markers ("you", "!", short sentences) are
-distributed as in the original English (:data:`REGISTER`): the test sets' conversation and
-social segments would otherwise teach that register as a sign of translation. Both are
-scikit-learn ``HistGradientBoostingClassifier``s saved as plain arrays
-(:class:`spundetect.model.TreeEnsemble`). Each threshold flags 1 % of the validation
-split's original English. Human reference translations are never trained on: they are
-measured apart (translationese is a known confound).
+different lengths), so that it sees short and long texts, and from the genre files'
+paragraphs whole (a review, a forum post: the documents those genres come as); the sentence
+classifier (style rates) from single sentences. The document classifier's machine-translated
+training documents are weighted so that their conversation markers ("you", "!", short
+sentences) are distributed as in the original English (:data:`REGISTER`): the test sets'
+conversation and social segments would otherwise teach that register as a sign of
+translation. Both are scikit-learn ``HistGradientBoostingClassifier``s saved as plain arrays
+(:class:`spundetect.model.TreeEnsemble`). Each threshold flags 1 % of the validation split's
+original English. Human reference translations are never trained on: they are measured apart
+(translationese is a known confound).
 
 The build also trains a model without each system and without each source language, and
 records how each held-out one scores against original English (documents of 10 segments).
-``python -m spundetect.build translated`` takes about an hour on 2 cores, most of it
+``python -m spundetect.build translated`` takes about 70 minutes on 2 cores, most of it
 those 36 models.
 """
 
@@ -29,7 +30,16 @@ import logging
 import numpy as np
 
 from .. import segment
-from ..eval_translated import ORIGINAL_FILES, auc, documents, mt_units, original_units, split_of, unit_split
+from ..eval_translated import (
+    ORIGINAL_FILES,
+    auc,
+    documents,
+    mt_units,
+    original_units,
+    paragraph_documents,
+    split_of,
+    unit_split,
+)
 from ..lexicon import FORMATS
 from ..model import TreeEnsemble
 from ..translated import (
@@ -128,10 +138,14 @@ def build_translated() -> dict:
     og_val = [u for u, s in zip(orig, og_split) if s == "validation"]
     bigrams = _bigrams(mt_train + og_train)
     # documents of mixed lengths (training, thresholds) and of DOCUMENT_UNITS (cross-validation)
-    mt_docs, og_docs = _training_documents(mt_train), _training_documents(og_train)
+    paragraphs = paragraph_documents("train", root)  # the genre files' paragraphs whole
+    mt_docs, og_docs = _training_documents(mt_train), _training_documents(og_train) + paragraphs
     val_docs = [d for d in documents(og_val, TRAIN_SIZES) if word_count(d[2]) >= MIN_DOCUMENT_WORDS]
     X_mt, X_og, X_val = _features(mt_docs, bigrams), _features(og_docs, bigrams), _features(val_docs, bigrams)
-    log.info("documents: %d machine-translated, %d original (train), %d original (validation)", len(X_mt), len(X_og), len(X_val))
+    log.info(
+        "documents: %d machine-translated, %d original (train; %d of them whole paragraphs), %d original (validation)",
+        len(X_mt), len(X_og), len(paragraphs), len(X_val),
+    )  # fmt: skip
     names = document_feature_names(bigrams)
     document = _fit(X_mt, X_og, _register_weights(X_mt, X_og, names))
     doc_t = float(np.quantile(document.predict_proba(X_val)[:, 1], 1 - FLAG_SHARE))
@@ -146,7 +160,7 @@ def build_translated() -> dict:
     sent_t = float(np.quantile(sentence.predict_proba(rates(sentence_counts(val_sents, bigrams)))[:, 1], 1 - FLAG_SHARE))
     log.info("thresholds: document %.4f, sentence %.4f", doc_t, sent_t)
 
-    cross = _cross_validate(mt_train, og_train, bigrams, og_val)
+    cross = _cross_validate(mt_train, og_train, paragraphs, bigrams, og_val)
     trees = {"document": TreeEnsemble.from_estimator(document), "sentence": TreeEnsemble.from_estimator(sentence)}
     arrays = {f"{name}_{k}": v for name, t in trees.items() for k, v in t.arrays().items()}
     weights = {
@@ -165,6 +179,7 @@ def build_translated() -> dict:
             "documents": {
                 "machine_translated": len(X_mt),
                 "original": len(X_og),
+                "original_whole_paragraphs": len(paragraphs),
                 "units": [TRAIN_SIZES[0], TRAIN_SIZES[-1]],
                 "passes": PASSES,
             },  # fmt: skip
@@ -188,14 +203,15 @@ def build_translated() -> dict:
     return header
 
 
-def _cross_validate(mt_train, og_train, bigrams, og_val) -> dict:
+def _cross_validate(mt_train, og_train, paragraphs, bigrams, og_val) -> dict:
     """A document classifier trained without each system, and without each source language:
     the AUC of the left-out one's documents of DOCUMENT_UNITS segments (all splits) against
     validation documents of DOCUMENT_UNITS original sentences. To keep the build short these
     36 classifiers learn from one cut of the training units into documents, not PASSES
-    (on the test split, one cut and three gave the same AUC: 0.974 and 0.974)."""
+    (on the test split, one cut and three gave the same AUC: 0.974 and 0.974), and the
+    whole paragraphs."""
     mt_docs = documents(mt_train, TRAIN_SIZES)
-    X_mt, X_og = _features(mt_docs, bigrams), _features(documents(og_train, TRAIN_SIZES), bigrams)
+    X_mt, X_og = _features(mt_docs, bigrams), _features(documents(og_train, TRAIN_SIZES) + paragraphs, bigrams)
     mt_all, _ = mt_units(shared_dir())
     fixed = documents(mt_all)
     X_fixed = _features(fixed, bigrams)
