@@ -94,3 +94,64 @@ def test_span_bands_count_shown_and_overlapping_spans_by_score():
     assert [b["shown"] for b in table] == [2, 1, 0, 0, 2]  # under the lowest band: not counted
     assert [b["overlapping_a_real_stretch"] for b in table] == [1, 1, 0, 0, 1]
     assert table[0]["share"] == 0.5
+
+
+def test_threshold_paragraphs_are_the_validation_splits_genre_paragraphs_whole_and_clean(shared):
+    """`train` picks thresholds on these too: each a paragraph the genre files give the
+    splits, in the validation split's share, never held back, never spun."""
+    from spundetect.build.dataset import SPLITS, _bucket, genre_documents, genre_sentences
+    from spundetect.eval_real import GENRES
+
+    docs = genre_documents("validation")
+    lo, hi = SPLITS["validation"]
+    paragraphs = {"".join(p.split()): (name, p) for name in GENRES for p, _ in genre_sentences(name)}
+    held = {name: set(genre_holdout(name, shared)) for name in GENRES}
+    seen = []
+    for doc in docs:
+        assert doc.profile == "clean" and not any(any(ex.spun) for ex in doc.examples)
+        name, paragraph = paragraphs["".join(t for ex in doc.examples for t in ex.tokens).replace(" ", "")]
+        assert doc.examples[0].source == f"{name}.txt" and lo <= _bucket(paragraph) < hi
+        assert paragraph not in held[name]
+        seen.append(name)
+    assert set(seen) == set(GENRES)
+    assert len(docs) == sum(lo <= _bucket(p) < hi for _, p in paragraphs.values()) > 400
+
+
+def test_base_thresholds_hold_each_kind_of_clean_validation_text_within_its_budget():
+    """The corpus documents and the genre paragraphs each keep their false alarms within the
+    budget; a tier takes the higher of the two, and without genre paragraphs it is as before."""
+    from types import SimpleNamespace
+
+    from spundetect.build.train import DOCUMENT_FPR, SENTENCE_FPR, _base_thresholds, _ValidationScores
+
+    rng = np.random.default_rng(0)
+    n = 400  # one-sentence documents of one word each: 200 drawn, then 200 genre paragraphs
+    genre = np.arange(n) >= 200
+    score = np.where(genre, rng.uniform(0.0, 0.9, n), rng.uniform(0.0, 0.6, n))
+    idx = np.arange(n)
+    val = SimpleNamespace(sent_doc=idx, row_sent=idx)
+    clean = np.ones(n, dtype=bool)
+
+    def thresholds(doc_genre):
+        return _base_thresholds(_ValidationScores(val, score, score, score, score, clean, clean, score, clean, doc_genre))
+
+    both, drawn_only = thresholds(genre), thresholds(np.zeros(n, dtype=bool))
+    genre_scores = score[genre]
+    assert (genre_scores >= both["document"]).mean() <= DOCUMENT_FPR
+    assert (genre_scores >= both["sentence"]).mean() <= SENTENCE_FPR
+    assert both["document"] > np.sort(score[~genre])[-1]  # the drawn documents' budget is not what binds
+    assert drawn_only["document"] < both["document"]  # all 400 pooled as one kind: a lower bar
+    assert (score >= drawn_only["document"]).mean() <= DOCUMENT_FPR < (score >= drawn_only["document"] - 0.001).mean()
+
+
+def test_the_packaged_models_thresholds_record_the_genre_paragraphs_they_were_picked_on(shared):
+    from spundetect.build.dataset import genre_documents
+    from spundetect.build.sources import sha256_file
+    from spundetect.eval_real import GENRES, genre_file
+    from spundetect.model import load_model
+
+    meta = load_model(None).meta
+    assert meta["training"]["threshold_genre_files_sha256"] == {
+        f"{name}.txt": sha256_file(genre_file(name, shared)) for name in GENRES
+    }
+    assert meta["metrics"]["validation"]["genre_paragraphs"]["documents"] == len(genre_documents("validation"))

@@ -270,7 +270,7 @@ def check(
 ) -> None:
     """Score documents for synonym spinning and show suspected spans with their originals.
 
-    The spin score (0 to 1) is the classifier's probability that a sentence was spun, averaged over the document's sentences by their words. Each document gets a verdict: "likely spun" (its score reaches the model's document threshold, 0.82 for the packaged model, and a sentence is flagged), "some signs of spinning" (a flagged sentence, a known tortured phrase or a marked span, but not enough for the first) or "no signs of spinning". A spin score is a risk marker, not proof.
+    The spin score (0 to 1) is the classifier's probability that a sentence was spun, averaged over the document's sentences by their words. Each document gets a verdict: "likely spun" (its score reaches the model's document threshold, 0.86 for the packaged model, and a sentence is flagged), "some signs of spinning" (a flagged sentence, a known tortured phrase or a marked span, but not enough for the first) or "no signs of spinning". A spin score is a risk marker, not proof.
 
     Apart from spinning, each document and sentence gets a machine-translation score (0 to 1) and "likely machine-translated" where it reaches the model's threshold; it never changes the spin verdict or the exit code (--no-translated leaves it out).
 

@@ -13,7 +13,9 @@ none of it in the LM) add up to GENRE_SENTENCES sentences each: every so many pa
 from the first ``GENRE_HOLDOUT`` of the file (the rest is held back to measure false
 alarms, ``spundetect.eval_real``), split into sentences that stay together (a paragraph
 goes to one split, and its sentences follow each other, so a document of consecutive lines
-reads as the paragraph did).
+reads as the paragraph did). Whatever the genres, the validation split's paragraphs of every
+genre file also serve whole and clean, one document each, to pick the thresholds
+(:func:`genre_documents`).
 """
 
 from __future__ import annotations
@@ -24,11 +26,13 @@ from dataclasses import dataclass
 from functools import cache
 
 from .. import segment
-from ..eval_real import genre_file, genre_training_part
+from ..eval_real import GENRES, genre_file, genre_training_part
 from .sources import corpus_files, read_lines, sha256_file
 from .spinner import ALL_PROFILES, PROFILES, Spinner
 
-__all__ = ["Example", "Document", "split_lines", "make_examples", "make_documents", "SPLITS", "FILES", "datasheet"]
+__all__ = [
+    "Example", "Document", "split_lines", "make_examples", "make_documents", "genre_documents", "SPLITS", "FILES", "datasheet",
+]  # fmt: skip
 
 # WordNet's usage examples are lower-case fragments, not prose; they are left out.
 FILES = tuple(p for p in (
@@ -155,6 +159,27 @@ def genre_sentences(name: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
         if total >= GENRE_SENTENCES:
             break
     return tuple(out)
+
+
+def genre_documents(split: str) -> list[Document]:
+    """Clean documents of every genre file for a split: each paragraph :func:`genre_sentences`
+    takes whose hash falls in ``split``, whole, one document (as the held-back genres are
+    checked). Training picks thresholds on the validation split's; no model learns from
+    them, and the language model never reads them."""
+    lo, hi = SPLITS[split]
+    docs = []
+    for name in GENRES:
+        for paragraph, sentences in genre_sentences(name):
+            if not lo <= _bucket(paragraph) < hi:
+                continue
+            examples = []
+            for sentence in sentences:
+                tokens = tuple(t.text for t in segment.tokenize(sentence))
+                if any(segment.is_word(t) for t in tokens):
+                    examples.append(Example(tokens, (False,) * len(tokens), ("",) * len(tokens), "clean", f"{name}.txt"))
+            if examples:
+                docs.append(Document(tuple(examples), "clean"))
+    return docs
 
 
 def make_examples(split: str, n: int, seed: int = 0, profiles: tuple[str, ...] = tuple(PROFILES)) -> list[Example]:

@@ -16,7 +16,10 @@
    a check (``models/analysis/seed_ensemble.py``; the packaged model averages three).
 4. Thresholds, on the validation split only, on its clean documents (1 to 24 sentences, as
    generated) *and* on the same sentences checked one by one (where document context is
-   weakest; a user checks single sentences too): the span threshold keeps clean text under
+   weakest; a user checks single sentences too), and the same again on the validation
+   split's paragraphs of the genre files, whole and clean (``dataset.genre_documents``:
+   fiction, reviews, abstracts, documentation, forum posts, which the model never learns
+   from); each base tier takes the higher of the two. The span threshold keeps clean text under
    ``SPAN_FLAGS_PER_1000`` flagged words per 1,000 words (``span_in_flagged``, the lower
    threshold inside flagged sentences, and ``span_in_flagged_doc`` under
    ``SPAN_FLAGS_PER_1000_TOTAL`` with them), the sentence threshold keeps the clean-sentence
@@ -41,6 +44,7 @@ from sklearn.model_selection import GroupKFold, cross_val_predict
 
 from ..channel import FEATURE_WEIGHTS
 from ..detector import document_score, sentence_words
+from ..eval_real import GENRES, genre_file
 from ..features import (
     CONTEXT_FEATURES,
     N_TOKEN_BASE,
@@ -53,8 +57,8 @@ from ..features import (
     token_rows_batch,
 )
 from ..model import DEFAULT_MODEL_DIR, Averaged, SpinModel, compact, save_model
-from .dataset import Document, Example, datasheet, make_documents
-from .sources import package_version
+from .dataset import Document, Example, datasheet, genre_documents, make_documents
+from .sources import package_version, sha256_file
 from .spinner import PROFILES
 
 __all__ = ["train_model", "featurize", "Featurized", "TrainingData"]
@@ -198,7 +202,7 @@ def train_model(
     _lower_tiers(model, th, vs)
     model.thresholds = dict(th)
     metrics = {"validation": _validation_metrics(model, vs)}
-    model.meta = _model_meta(seed, members, data, n_sentences, len(vs.val.examples), metrics)
+    model.meta = _model_meta(seed, members, data, n_sentences, int((~vs.doc_genre[vs.val.sent_doc]).sum()), metrics)
     save_model(model, out_dir)
     log.info("thresholds %s; validation %s; %.0f s", model.thresholds, metrics["validation"], time.perf_counter() - t0)
     return model
@@ -232,6 +236,7 @@ class _ValidationScores:
     clean_rows: np.ndarray  # per word row: in a clean document
     doc_scores: np.ndarray
     doc_clean: np.ndarray  # per document: clean
+    doc_genre: np.ndarray  # per document: a genre paragraph (``dataset.genre_documents``)
 
     @property
     def clean_words(self) -> int:
@@ -239,7 +244,10 @@ class _ValidationScores:
 
 
 def _validation_scores(model: SpinModel, data: TrainingData, n_val: int, seed: int) -> _ValidationScores:
-    val = featurize(data.documents("validation", n_val, seed))
+    """The validation draw of ``seed`` and, after it, the clean paragraphs of every genre file
+    in the validation split (each a document)."""
+    drawn, genre = data.documents("validation", n_val, seed), genre_documents("validation")
+    val = featurize(drawn + genre)
     vfirst = model.span_proba(val.X)
     vsent = model.sentence_proba(sentence_rows(val.split_rows(vfirst), val.parts, val.sent_doc))
     vspan = model.span_context_proba(val.X, vfirst, val.row_sent, val.row_doc)
@@ -255,20 +263,28 @@ def _validation_scores(model: SpinModel, data: TrainingData, n_val: int, seed: i
     )
     return _ValidationScores(
         val, vspan, vsent, iso_span, iso_sent, clean_doc, clean_doc[val.row_sent], doc_scores,
-        np.array([p == "clean" for p in val.doc_profile]),
+        np.array([p == "clean" for p in val.doc_profile]), np.arange(len(drawn) + len(genre)) >= len(drawn),
     )  # fmt: skip
 
 
 def _base_thresholds(vs: _ValidationScores) -> dict[str, float]:
-    """Each tier at its false-alarm budget on clean validation text (in documents and alone)."""
+    """Each tier at its false-alarm budget on each kind of clean validation text, the highest:
+    the corpus documents and the genre paragraphs, each in its documents and alone."""
+    per_kind = [_budget_thresholds(vs, vs.doc_genre == g) for g in (False, True) if (vs.doc_clean & (vs.doc_genre == g)).any()]
+    return {key: max(th[key] for th in per_kind) for key in per_kind[0]}
+
+
+def _budget_thresholds(vs: _ValidationScores, docs: np.ndarray) -> dict[str, float]:
+    """Each tier at its false-alarm budget on the clean documents of ``docs`` (a mask)."""
+    docs = docs & vs.doc_clean
+    sents = docs[vs.val.sent_doc]
+    rows = sents[vs.val.row_sent]
     span_t = max(
-        _threshold_for_rate(vs.vspan[vs.clean_rows], SPAN_FLAGS_PER_1000 / 1000),
-        _threshold_for_rate(vs.iso_span[vs.clean_rows], SPAN_FLAGS_PER_1000 / 1000),
+        _threshold_for_rate(vs.vspan[rows], SPAN_FLAGS_PER_1000 / 1000),
+        _threshold_for_rate(vs.iso_span[rows], SPAN_FLAGS_PER_1000 / 1000),
     )
-    sent_t = max(
-        _threshold_for_rate(vs.vsent[vs.clean_doc], SENTENCE_FPR), _threshold_for_rate(vs.iso_sent[vs.clean_doc], SENTENCE_FPR)
-    )
-    doc_t = _threshold_for_rate(vs.doc_scores[vs.doc_clean], DOCUMENT_FPR)
+    sent_t = max(_threshold_for_rate(vs.vsent[sents], SENTENCE_FPR), _threshold_for_rate(vs.iso_sent[sents], SENTENCE_FPR))
+    doc_t = _threshold_for_rate(vs.doc_scores[docs], DOCUMENT_FPR)
     return {
         "span": span_t,
         "span_in_flagged": span_t,
@@ -306,31 +322,43 @@ def _lower_tiers(model: SpinModel, th: dict[str, float], vs: _ValidationScores) 
 
 
 def _validation_metrics(model: SpinModel, vs: _ValidationScores) -> dict:
-    """Sentence, span and document figures on the validation documents at the model's thresholds."""
+    """Sentence, span and document figures on the validation documents at the model's
+    thresholds: the drawn documents, then the genre paragraphs (clean)."""
     val, thresholds = vs.val, model.thresholds
     alone = np.arange(len(val.examples))
     sflags, flags = _decisions(model, thresholds, val.sent_doc, val.row_sent, vs.vspan, vs.vsent, val.words)
     _, iso_flags = _decisions(model, thresholds, alone, val.row_sent, vs.iso_span, vs.iso_sent, val.words)
-    iso_flagged = (vs.iso_sent >= thresholds["sentence"])[vs.clean_doc]
+    genre = vs.doc_genre[val.sent_doc]
+    clean, genre_rows = vs.clean_doc & ~genre, genre[val.row_sent]
+    clean_rows = vs.clean_rows & ~genre_rows
+    iso_flagged = vs.iso_sent >= thresholds["sentence"]
     pred, vlabels, doc_t = sflags, val.labels, thresholds["document"]
     tp = int((pred & vlabels).sum())
     profiles = sorted(set(val.doc_profile) - {"clean"})
-    clean_words = vs.clean_words
+    clean_words = int(clean_rows.sum())
     return {
-        "documents": len(val.doc_profile),
-        "sentences": len(val.examples),
-        "sentence_precision": round(tp / max(pred.sum(), 1), 4),
+        "documents": int((~vs.doc_genre).sum()),
+        "sentences": int((~genre).sum()),
+        "sentence_precision": round(tp / max(pred[~genre].sum(), 1), 4),
         "sentence_recall": round(tp / max(vlabels.sum(), 1), 4),
-        "sentence_fpr_clean_documents": round(float(pred[vs.clean_doc].mean()), 4),
-        "sentence_fpr_clean_sentences_alone": round(float(iso_flagged.mean()), 4),
+        "sentence_fpr_clean_documents": round(float(pred[clean].mean()), 4),
+        "sentence_fpr_clean_sentences_alone": round(float(iso_flagged[clean].mean()), 4),
         "span_recall": round(float(flags[val.y == 1].mean()), 4),
-        "span_precision": round(float(val.y[flags].mean()) if flags.any() else 0.0, 4),
-        "span_flags_per_1000_clean_words": round(1000 * float(flags[vs.clean_rows].sum()) / max(clean_words, 1), 3),
-        "span_flags_per_1000_clean_words_alone": round(1000 * float(iso_flags[vs.clean_rows].sum()) / max(clean_words, 1), 3),
-        "documents_clean_flagged": round(float((vs.doc_scores[vs.doc_clean] >= doc_t).mean()), 4),
+        "span_precision": round(float(val.y[flags & ~genre_rows].mean()) if (flags & ~genre_rows).any() else 0.0, 4),
+        "span_flags_per_1000_clean_words": round(1000 * float(flags[clean_rows].sum()) / max(clean_words, 1), 3),
+        "span_flags_per_1000_clean_words_alone": round(1000 * float(iso_flags[clean_rows].sum()) / max(clean_words, 1), 3),
+        "documents_clean_flagged": round(float((vs.doc_scores[vs.doc_clean & ~vs.doc_genre] >= doc_t).mean()), 4),
         "documents_spun_flagged": {
             p: round(float(np.mean([vs.doc_scores[d] >= doc_t for d, q in enumerate(val.doc_profile) if q == p])), 4)
             for p in profiles
+        },
+        "genre_paragraphs": {
+            "documents": int(vs.doc_genre.sum()),
+            "sentences": int(genre.sum()),
+            "documents_flagged": round(float((vs.doc_scores[vs.doc_genre] >= doc_t).mean()), 4),
+            "sentence_fpr_in_documents": round(float(pred[genre].mean()), 4),
+            "sentence_fpr_alone": round(float(iso_flagged[genre].mean()), 4),
+            "span_flags_per_1000_words": round(1000 * float(flags[genre_rows].sum()) / max(int(genre_rows.sum()), 1), 3),
         },
     }
 
@@ -341,7 +369,12 @@ def _model_meta(seed: int, members: int, data: TrainingData, n_sentences: list, 
         "version": "3",
         "trained": date.today().isoformat(),
         "seed": seed,
-        "training": {"train_sentences": n_sentences[0], "validation_sentences": n_val_sentences, **datasheet(data.genres)},
+        "training": {
+            "train_sentences": n_sentences[0],
+            "validation_sentences": n_val_sentences,
+            **datasheet(data.genres),
+            "threshold_genre_files_sha256": {f"{g}.txt": sha256_file(genre_file(g)) for g in GENRES},
+        },
         "features": {"span": list(TOKEN_FEATURES), "span_context": list(CONTEXT_FEATURES), "sentence": list(SENTENCE_FEATURES)},
         "feature_weights": asdict(FEATURE_WEIGHTS),
         "artifacts": _artifact_versions(),
