@@ -246,6 +246,29 @@ def test_document_score_weighs_sentences_by_their_words(detector):
     assert detector.decide(q).sentences.tolist() == [True, False, False]
 
 
+def test_a_sentence_flagged_on_its_own_must_show_a_marked_word(detector):
+    """The sentence tier alone flags a sentence only where one of its words reaches the span
+    tier of a flagged sentence (a flag the user can see the reason for); in a spun document
+    the lower tier needs no mark, and --threshold keeps the tier alone."""
+    from spundetect.detector import Detector
+
+    th = detector.model.thresholds
+    high, marked, unmarked = 0.99, th["span_in_flagged"], th["span_in_flagged"] - 0.01
+    alone = np.array([high])
+    assert detector.decide(alone, [10], span_max=[marked]).sentences.tolist() == [True]
+    assert detector.decide(alone, [10], span_max=[unmarked]).sentences.tolist() == [False]
+    assert detector.decide(alone, [10]).sentences.tolist() == [True]  # no span scores given
+    assert not detector.decide(alone, [10], span_max=[unmarked]).spun
+    backed = np.array([high, high])  # each has a spun document around it
+    assert detector.decide(backed, [10, 10], span_max=[unmarked, unmarked]).sentences.tolist() == [True, True]
+    known = detector.decide(alone, [10], [True], span_max=[0.0])
+    assert known.sentences.tolist() == [True]  # a known tortured phrase is its own mark
+    override = Detector(detector.model, threshold=0.5, suggestions=0, translated=False)
+    assert override.decide(alone, [10], span_max=[0.0]).sentences.tolist() == [True]
+    report = detector.check("The press convention was held.")
+    assert all(s.spans for s in report.sentences if s.spun)
+
+
 def test_a_recurring_spun_word_reads_as_one_original_throughout(detector):
     """The same spun word in two sentences gets the same suggestions in both, from the
     evidence of both: alone, "We assemble the framework" puts "compare" first."""

@@ -967,8 +967,9 @@ def _thresholds_in_words(th: dict) -> list[str]:
         "How the model decides (scores are probabilities from 0 to 1):",
         f"  a document is likely spun from spin score {th['document']:.2f} (the mean of its sentence scores, "
         "weighted by their words) when a sentence is flagged too;",
-        f"  a sentence is flagged from {th['sentence']:.2f}, from {th['sentence_in_flagged_doc']:.2f} when the "
-        "rest of its document scores as spun, and always when it holds a known tortured phrase;",
+        f"  a sentence is flagged from {th['sentence']:.2f} when it shows a marked word, from "
+        f"{th['sentence_in_flagged_doc']:.2f} when the rest of its document scores as spun, and always when it "
+        "holds a known tortured phrase;",
         f"  a word or phrase is marked from {th['span']:.2f}, from {th['span_in_flagged']:.2f} in a flagged sentence, "
         f"from {th['span_in_flagged_doc']:.2f} in a spun document.",
     ]

@@ -230,12 +230,14 @@ class Detector:
         phrases = frozenset().union(*(found for _, found in matched))
         sent_p = scores.sentence_p
         ctx_p = scores.contextual_p
-        decision = self.decide(sent_p, words, has_known, ctx_p, known_phrases=len(phrases))
+        decision = self.decide(sent_p, words, has_known, ctx_p, known_phrases=len(phrases), span_max=scores.span_max)
         span_t = decision.span_thresholds
         own_t = (
             span_t
             if self.span_threshold is None
-            else _own(self).decide(sent_p, words, has_known, ctx_p, known_phrases=len(phrases)).span_thresholds
+            else _own(self)
+            .decide(sent_p, words, has_known, ctx_p, known_phrases=len(phrases), span_max=scores.span_max)
+            .span_thresholds
         )
         evidence = bool(decision.sentences.any())
         found: list[list[tuple[int, int, float, str, list]]] = []  # each sentence's spans
@@ -309,6 +311,7 @@ class Detector:
         contextual_p: np.ndarray | None = None,
         *,
         known_phrases: int = 0,
+        span_max: Sequence[float] | None = None,
     ) -> Decision:
         """Document score and verdict, sentence verdicts, and each sentence's span threshold;
         ``words``: each sentence's word tokens (the weights of :func:`document_score`);
@@ -317,7 +320,11 @@ class Detector:
         ``results.KNOWN_PHRASES_SPUN`` on, the document is flagged whatever its score, and
         its other sentences have a spun document around them);
         ``contextual_p``: the contextual stage's scores, which flag a sentence from the stage's
-        own threshold (``--threshold`` replaces it too); the document score is the model's.
+        own threshold (``--threshold`` replaces it too); the document score is the model's;
+        ``span_max``: each sentence's highest word span probability (:attr:`DocumentScores.span_max`).
+        A sentence the sentence tier flags on its own (no spun document around it) must show
+        what it found: a word of at least ``span_in_flagged`` (without ``span_max``, or
+        under ``--threshold``, the tier alone decides).
 
         Evidence lends strength downwards. A sentence whose *other* sentences average at
         least the document threshold (a spun document around it) is flagged at the lower
@@ -340,7 +347,10 @@ class Detector:
         if self.threshold is not None:
             sent_spun = p >= self.threshold
         else:
-            sent_spun = (p >= th["sentence"]) | (backed & (p >= th["sentence_in_flagged_doc"]))
+            alone = p >= th["sentence"]
+            if span_max is not None:
+                alone &= np.asarray(span_max, dtype=float) >= th["span_in_flagged"]
+            sent_spun = alone | (backed & (p >= th["sentence_in_flagged_doc"]))
         if known is not None and n:
             sent_spun = sent_spun | np.asarray(known, dtype=bool)
         if contextual_p is not None and self.contextual is not None and n:
@@ -419,6 +429,11 @@ class DocumentScores(NamedTuple):
     span_p: list[np.ndarray]
     sentence_p: np.ndarray
     contextual_p: np.ndarray | None = None
+
+    @property
+    def span_max(self) -> np.ndarray:
+        """Each sentence's highest word span probability (0 for a sentence without words)."""
+        return np.array([float(p.max()) if len(p) else 0.0 for p in self.span_p])
 
 
 class Decision(NamedTuple):

@@ -489,7 +489,9 @@ def eval_clean(detector, doc_lines: int = 1) -> dict:
         toks = [[t.text for t in segment.tokenize(line)] for line in lines[a : a + doc_lines]]
         scores = detector.score(toks)
         parts, span_p = scores.rows, scores.span_p
-        decision = detector.decide(scores.sentence_p, [sentence_words(t) for t in toks], contextual_p=scores.contextual_p)
+        decision = detector.decide(
+            scores.sentence_p, [sentence_words(t) for t in toks], contextual_p=scores.contextual_p, span_max=scores.span_max
+        )
         sent_spun, span_t = decision.sentences, decision.span_thresholds
         words += sum(len(p.index) for p in parts)
         flagged += int(sent_spun.sum())
@@ -525,7 +527,8 @@ def eval_synthetic(detector, n: int = N_TEST, seed: int = 1) -> dict:
     for doc in docs:
         scores = detector.score([list(ex.tokens) for ex in doc.examples])
         parts, span_p, sent_p = scores.rows, scores.span_p, scores.sentence_p
-        decision = detector.decide(sent_p, [sentence_words(ex.tokens) for ex in doc.examples], contextual_p=scores.contextual_p)
+        words = [sentence_words(ex.tokens) for ex in doc.examples]
+        decision = detector.decide(sent_p, words, contextual_p=scores.contextual_p, span_max=scores.span_max)
         sent_spun, span_t = decision.sentences, decision.span_thresholds
         scored += list(zip(doc.examples, parts, span_p, sent_spun, span_t, [doc.profile] * len(parts)))
     clean = [i for i, x in enumerate(scored) if x[5] == "clean"]

@@ -406,9 +406,11 @@ def _decisions(
     det = Detector(SpinModel(model.span, model.sentence, thresholds))
     sflags = np.zeros(len(vsent), dtype=bool)
     span_t = np.zeros(len(vsent))
+    span_max = np.zeros(len(vsent))
+    np.maximum.at(span_max, row_sent, vspan)
     bounds = np.flatnonzero(np.diff(sent_doc)) + 1  # documents are consecutive sentences
     for idx in np.split(np.arange(len(vsent)), bounds):
-        decision = det.decide(vsent[idx], words[idx])
+        decision = det.decide(vsent[idx], words[idx], span_max=span_max[idx])
         sflags[idx], span_t[idx] = decision.sentences, decision.span_thresholds
     return sflags, vspan >= span_t[row_sent]
 
