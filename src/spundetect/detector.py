@@ -230,14 +230,13 @@ class Detector:
         phrases = frozenset().union(*(found for _, found in matched))
         sent_p = scores.sentence_p
         ctx_p = scores.contextual_p
-        decision = self.decide(sent_p, words, has_known, ctx_p, known_phrases=len(phrases), span_max=scores.span_max)
+        span_max = scores.span_max
+        decision = self.decide(sent_p, words, has_known, ctx_p, known_phrases=len(phrases), span_max=span_max)
         span_t = decision.span_thresholds
         own_t = (
             span_t
             if self.span_threshold is None
-            else _own(self)
-            .decide(sent_p, words, has_known, ctx_p, known_phrases=len(phrases), span_max=scores.span_max)
-            .span_thresholds
+            else _own(self).decide(sent_p, words, has_known, ctx_p, known_phrases=len(phrases), span_max=span_max).span_thresholds
         )
         evidence = bool(decision.sentences.any())
         found: list[list[tuple[int, int, float, str, list]]] = []  # each sentence's spans
