@@ -147,6 +147,36 @@ def test_one_word_span_widens_only_to_restore_a_collocation(detector, sentence, 
         assert (top[0] == written[0]) != (top[1] == written[1])
 
 
+@pytest.mark.parametrize(
+    "sentence, word, searches",
+    [
+        ("Stoltenberg said at a press convention on Thursday.", "convention", 2),  # "press conference" in sight
+        ("Western leaders have principally rejected the request.", "principally", 1),  # "have": a function word
+        ("The committee examined the ancient manuscript carefully.", "ancient", 1),
+    ],
+)
+def test_a_word_and_its_neighbour_are_searched_together_only_with_a_collocation_in_sight(
+    detector, monkeypatch, sentence, word, searches
+):
+    """The pair's own search is skipped where neither the word's suggestions beside the
+    neighbour nor the neighbour's originals beside the word make a collocation ten times
+    likelier than the written pair ("ancient manuscript": "old manuscript" is not)."""
+    import spundetect.detector as module
+
+    calls = []
+
+    def counted(tokens, a, b, **kw):
+        calls.append((a, b))
+        return restore_span(tokens, a, b, **kw)
+
+    restore_span = module.restore_span
+    monkeypatch.setattr(module, "restore_span", counted)
+    tokens = [t.text for t in segment.tokenize(sentence)]
+    i = tokens.index(word)
+    detector._restore(tokens, i, i + 1, np.zeros(len(tokens)))
+    assert len(calls) == searches and calls[0] == (i, i + 1)
+
+
 def test_second_span_stage_changes_spans_not_sentences(detector):
     """Sentences and documents are scored from the first span stage; the second stage
     (each word among its neighbours) only rescores words for the spans."""

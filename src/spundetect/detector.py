@@ -22,6 +22,7 @@ import numpy as np
 
 from . import segment
 from .candidates.acronyms import acronym_after
+from .candidates.compiled import candidates
 from .candidates.fingerprints import fingerprints
 from .candidates.phrases import MAX_PHRASE_WORDS, phrase_table
 from .channel import FEATURE_WEIGHTS, FUNCTION_WORDS
@@ -36,6 +37,7 @@ from .results import (
     Report,
     SentenceResult,
     Span,
+    Suggestion,
     Translated,
     spun_by_known,
     verdict_of,
@@ -273,7 +275,8 @@ class Detector:
         - for a one-word span, when the restored pair, one of its words kept as written, is a
           known collocation that the written pair is not ("convention" in "press convention"
           -> "press conference"; "pull" in "pull again" -> "pull back"), so that the mark
-          shows the collocation the swap broke;
+          shows the collocation the swap broke. The pair is searched only where such a
+          collocation is in sight (:func:`_collocation_in_sight`);
         - for any span, when the neighbour's span probability reaches NEIGHBOUR_P and the
           stretch restored with it changes it too ("within the" + "space" -> "in the area").
         """
@@ -286,7 +289,8 @@ class Detector:
         for na, nb, j in ((a - 1, b, a - 1), (a, b + 1, b)):
             if na < 0 or nb > len(tokens) or not segment.is_word(tokens[j]) or tokens[j].lower() in FUNCTION_WORDS:
                 continue
-            collocation, likely = b - a == 1, prob[j] >= NEIGHBOUR_P
+            likely = prob[j] >= NEIGHBOUR_P
+            collocation = b - a == 1 and (likely or _collocation_in_sight(lm, tokens, a, j, cands))
             if not (collocation or likely):
                 continue
             wide = restore_span(tokens, na, nb, k=self.suggestions)
@@ -453,6 +457,27 @@ class SpanGroup(NamedTuple):
     end: int
     score: float
     fingerprint: bool
+
+
+def _collocation_in_sight(lm, tokens: Sequence[str], a: int, j: int, cands: Sequence[Suggestion]) -> bool:
+    """Whether the one-word span at ``a`` and its neighbour at ``j`` may restore to a
+    collocation COLLOCATION_RATIO times likelier than the written pair, one word kept: one of
+    the span's own suggestions beside the neighbour as written, or one of the neighbour's
+    one-hop originals beside the span word as written (the neighbour swapped back: "pull
+    again" -> "pull back"). The pair's own search costs several times the span's and is
+    rarely kept; this test spares most of them (the real development documents and the
+    examples lost one widened span of 424, to a wrong restoration either way)."""
+    written = [segment.norm(tokens[a]), segment.norm(tokens[j])]
+    need = COLLOCATION_RATIO * (lm.count(written[::-1] if j < a else written) + 1)
+    for c in cands:
+        x = c.text.lower().split()
+        if len(x) == 1 and lm.count([written[1], x[0]] if j < a else [x[0], written[1]]) >= need:
+            return True
+    ids = candidates(written[1])[0]
+    if not len(ids) or written[0] not in lm.vocab:  # an unknown word's pairs are not counted
+        return False
+    at = np.full(len(ids), lm.vocab[written[0]], dtype=np.int64)
+    return bool(lm.counts_ids(np.stack([ids, at] if j < a else [at, ids], axis=1)).max() >= need)
 
 
 def _fingerprints_in(tokens: Sequence[str]) -> tuple[np.ndarray, frozenset[str]]:
