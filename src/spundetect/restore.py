@@ -582,7 +582,7 @@ def _term_beams(
     lp, nu, nv = _extend(lm, np.full(n, u0, dtype=np.int64), np.full(n, v0, dtype=np.int64), found.ids)
     written = lm.ids(norm_tokens[start:end])
     return _Hypotheses.of(
-        [" ".join(term) for term in found.words(lm)],
+        found.texts(lm),
         found.channel + w.term_count * np.log(found.count),
         nu, nv, lp,
         (found.ids != written).sum(axis=1),

@@ -34,23 +34,30 @@ class Terms:
     def __len__(self) -> int:
         return len(self.ids)
 
-    def words(self, lm: LanguageModel) -> list[list[str]]:
-        words = lm.words.__getitem__
-        return [list(map(words, row)) for row in self.ids.tolist()]
+    def texts(self, lm: LanguageModel) -> list[str]:
+        """Each term's words joined by spaces."""
+        words = lm.words
+        if self.ids.shape[1] == 2:
+            return [f"{words[a]} {words[b]}" for a, b in self.ids.tolist()]
+        return [" ".join([words[i] for i in row]) for row in self.ids.tolist()]
 
 
 _STARTS: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}  # (id of keys, shift) -> (keys, starts)
-_SEEN: dict[tuple[int, int], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}  # (id of keys, min count) -> table
+_SEEN: dict[tuple[int, int], tuple[np.ndarray, np.ndarray, np.ndarray, list[np.ndarray]]] = {}  # (id of keys, min count) -> table
 
 
-def _seen(keys: np.ndarray, counts: np.ndarray, min_count: int) -> tuple[np.ndarray, np.ndarray]:
-    """The n-grams of a table seen at least ``min_count`` times, as (keys, counts) in key
-    order (made once per table): about half of the stored ones, so half the rows to slice."""
+def _seen(keys: np.ndarray, counts: np.ndarray, min_count: int, n: int) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
+    """The ``n``-grams of a table seen at least ``min_count`` times, as (keys, counts) in key
+    order, and the word ids at each position after the first as int32 columns (made once per
+    table): about half of the stored n-grams, so half the rows to slice, and a word's column
+    gathered without unpacking keys."""
     cached = _SEEN.get((id(keys), min_count))
     if cached is None or cached[0] is not keys:
         keep = np.asarray(counts) >= min_count
-        cached = _SEEN[(id(keys), min_count)] = (keys, np.asarray(keys)[keep], np.asarray(counts)[keep])
-    return cached[1], cached[2]
+        kept = np.asarray(keys)[keep]
+        cols = [((kept >> np.uint64(BITS * (n - 1 - j))) & np.uint64(MASK)).astype(np.int32) for j in range(1, n)]
+        cached = _SEEN[(id(keys), min_count)] = (keys, kept, np.asarray(counts)[keep], cols)
+    return cached[1], cached[2], cached[3]
 
 
 def _starts(keys: np.ndarray, shift: int) -> np.ndarray:
@@ -98,25 +105,25 @@ def search_terms(
     if n not in (2, 3) or any(len(ids) == 0 for ids, _ in options):
         return none
     ar = lm.artifact.arrays
-    keys, counts = _seen(*((ar["bi_keys"], ar["bi_count"]) if n == 2 else (ar["tri_keys"], ar["tri_count"])), min_count)
-    idx = _slices(keys, options[0][0], BITS * (n - 1))
-    k = keys[idx].astype(np.int64)
-    cols = [(k >> (BITS * (n - 1 - j))) & MASK for j in range(n)]
-    tables = [_score_table(ids, scores, len(lm.words)) for ids, scores in options]
-    keep = np.ones(len(k), dtype=bool)
-    for j in range(1, n):
-        keep &= ~np.isnan(tables[j][cols[j]])
-    rows = np.flatnonzero(keep)
+    table = (ar["bi_keys"], ar["bi_count"]) if n == 2 else (ar["tri_keys"], ar["tri_count"])
+    keys, counts, later = _seen(*table, min_count, n)
+    rows = _slices(keys, options[0][0], BITS * (n - 1))
+    for j in range(1, n):  # keep the n-grams whose word at j is allowed there
+        allowed = np.zeros(len(lm.words), dtype=bool)
+        allowed[options[j][0]] = True
+        rows = rows[allowed[later[j - 1][rows]]]
     if not len(rows):
         return none
-    channel = tables[0][cols[0][rows]]
+    cols = [(keys[rows] >> np.uint64(BITS * (n - 1))).astype(np.int64)] + [c[rows].astype(np.int64) for c in later]
+    channel = _score_table(*options[0], len(lm.words))[cols[0]]
     for j in range(1, n):
-        channel = channel + tables[j][cols[j][rows]]
-    found = counts[idx[rows]].astype(np.int64)
+        channel = channel + _score_table(*options[j], len(lm.words))[cols[j]]
+    found = counts[rows].astype(np.int64)
+    ids = np.stack(cols, axis=1)
     if limit is not None:
         best = best_first(-(channel + count_weight * np.log(found)), limit)
-        rows, channel, found = rows[best], channel[best], found[best]
-    return Terms(np.stack([c[rows] for c in cols], axis=1), channel, found)
+        ids, channel, found = ids[best], channel[best], found[best]
+    return Terms(ids, channel, found)
 
 
 def _score_table(ids: np.ndarray, scores: np.ndarray, size: int) -> np.ndarray:
