@@ -57,6 +57,20 @@ def test_names_are_kept_but_a_spinners_own_capitals_are_restored():
     assert spundetect.suggest("IBM", "She joined IBM last week.", k=3) == []
 
 
+@pytest.mark.parametrize(
+    "phrase, context, original",
+    [
+        ("auto-backward", "GPT is an auto-backward language model.", "auto-regressive"),  # read as "autoregressive"
+        ("X-beams", "The doctor looked at the X-beams of his chest.", "x-rays"),  # a letter compound, not a name
+    ],
+)
+def test_a_compound_is_restored_with_one_part_swapped_back(phrase, context, original):
+    """A hyphenated compound the language model knows only written solid is still offered
+    ("auto-regressive"), and a capital letter hyphened to a word is swapped like any noun."""
+    got = spundetect.suggest(phrase, context, k=3)
+    assert got and got[0].text.lower() == original
+
+
 def test_an_article_agrees_with_the_word_restored_after_it():
     got = spundetect.suggest("an arrangement", "The model reads an arrangement of words.", k=3, use_fingerprints=False)
     assert "a sequence" in [c.text for c in got]

@@ -160,7 +160,7 @@ class _Options:
     @staticmethod
     def of(lm, opts) -> _Options:
         vocab, unk = lm.vocab, lm.vocab[UNK]
-        seqs = [[vocab.get(w, unk) for w in o[1]] for o in opts]
+        seqs = [[vocab.get(w if o[3] is None else _lm_word(w), unk) for w in o[1]] for o in opts]
         return _Options(
             np.array([o[0] for o in opts], dtype=np.int64),
             [" ".join(o[1]) for o in opts],
@@ -171,10 +171,28 @@ class _Options:
         )
 
 
+@lru_cache(maxsize=100_000)
+def _lm_word(word: str) -> str:
+    """The language model's word for an original the search brings in: the word itself, or
+    for a hyphenated compound it does not know, the compound written solid where it knows
+    that ("auto-regressive" read as "autoregressive")."""
+    vocab = language_model().vocab
+    if word in vocab or "-" not in word:
+        return word
+    joined = word.replace("-", "")
+    return joined if joined in vocab else word
+
+
+_LETTER_COMPOUND = re.compile(r"[A-Z]-[a-z]+")
+
+
 def _proper(words: Sequence[str], a: int) -> bool:
     """A name or an acronym: capitalised inside the sentence, all capitals, or an
     abbreviation in brackets ("(ai)"). Most spinners leave these alone, so the search keeps
-    them as written."""
+    them as written. A capital letter hyphened to a word ("X-beams", "T-shirt") is a common
+    noun."""
+    if _LETTER_COMPOUND.fullmatch(words[a]):
+        return False
     if words[a][:1].isupper() and (a > 0 or (len(words[a]) > 1 and words[a].isupper())):
         return True
     return a > 0 and bool(acronym_after(words, a - 1))
@@ -256,7 +274,7 @@ def _hyphen_options(words: Sequence[str], norm_tokens: Sequence[str], a: int, w:
             if " " in link.original:
                 continue
             alt = "-".join(parts[:i] + [link.original] + parts[i + 1 :])
-            if known(alt) and alt not in out:
+            if known(_lm_word(alt)) and alt not in out:
                 out[alt] = _link_score(link, base, w)
     return out
 
