@@ -127,9 +127,9 @@ class LanguageModel:
         of (u, v) where the caller has it (many words after few histories)."""
         ar = self.artifact.arrays
         u, v, w = np.asarray(u), np.asarray(v), np.asarray(w)
-        p1 = np.exp(ar["uni_logp"][w].astype(np.float64))
+        p1 = self._uni_p[w]
         vv = np.maximum(v, 0)
-        a2, _, bigram, _ = self._pair(vv, w)
+        a2, bigram = self._bigrams(vv, w)
         p2 = a2 + ar["bi_gamma"][vv].astype(np.float64) * p1
         p2 = np.where(v < 0, p1, p2)
         uu = np.maximum(u, 0)
@@ -147,8 +147,21 @@ class LanguageModel:
     def contexts(self, u: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(back-off G3 of each trigram context (u v), or 1; whether it is a stored context),
         for ids >= 0."""
-        _, g3, _, seen = self._pair(np.asarray(u), np.asarray(v))
-        return g3, seen
+        index, _, gamma, _, _, is_ctx = self._pairs
+        i, hit = index.locate(pack(0, u, v))
+        return np.where(hit, gamma[i].astype(np.float64), 1.0), hit & is_ctx[i]
+
+    def _bigrams(self, v: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(A2 of the bigram v w or 0, whether it is a stored bigram): the half of
+        :meth:`_pair` that :meth:`logprob_ids` reads."""
+        index, a, _, _, is_bi, _ = self._pairs
+        i, hit = index.locate(pack(0, v, w))
+        return np.where(hit, a[i].astype(np.float64), 0.0), hit & is_bi[i]
+
+    @cached_property
+    def _uni_p(self) -> np.ndarray:
+        """Each word's unigram probability, as float64."""
+        return np.exp(self.artifact.arrays["uni_logp"].astype(np.float64))
 
     @cached_property
     def _pairs(self) -> tuple[KeyIndex, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
