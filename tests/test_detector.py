@@ -163,13 +163,12 @@ def test_a_word_and_its_neighbour_are_searched_together_only_with_a_collocation_
     likelier than the written pair ("ancient manuscript": "old manuscript" is not)."""
     import spundetect.detector as module
 
-    calls = []
+    calls, search = [], module.restore_span
 
     def counted(tokens, a, b, **kw):
         calls.append((a, b))
-        return restore_span(tokens, a, b, **kw)
+        return search(tokens, a, b, **kw)
 
-    restore_span = module.restore_span
     monkeypatch.setattr(module, "restore_span", counted)
     tokens = [t.text for t in segment.tokenize(sentence)]
     i = tokens.index(word)
