@@ -100,6 +100,11 @@ def test_a_known_tortured_phrase_inside_a_span_is_restored_in_place():
     assert all(c.source != "fingerprint" for c in restore_span(tokens, 2, 6, k=3, use_fingerprints=False))
 
 
+def test_an_article_before_a_known_tortured_phrase_agrees_with_its_original():
+    got = spundetect.suggest("a counterfeit consciousness", "They built a counterfeit consciousness system.", k=3)
+    assert got[0].text == "an artificial intelligence" and got[0].source == "fingerprint"
+
+
 def test_span_must_lie_in_the_sentence():
     with pytest.raises(ValueError):
         restore_span(["a", "b"], 1, 3)

@@ -447,7 +447,9 @@ def _spelling(words: Sequence[str], norm_tokens: Sequence[str], end: int, w: Wei
 def _fingerprint_hits(words: Sequence[str], start: int, end: int, bracket: int | None) -> list[Suggestion]:
     """The expected originals of a known tortured phrase written at ``words[start:end]``, or
     of the one such phrase inside it, the span's other words kept as written ("relied on
-    counterfeit consciousness" -> "relied on artificial intelligence")."""
+    counterfeit consciousness" -> "relied on artificial intelligence") but for an article
+    right before it, which agrees with the original ("a man-made brainpower" -> "an
+    artificial intelligence")."""
     fps = fingerprints()
     fp = fps.lookup(" ".join(words[start:end])) or (fps.lookup(" ".join(words[start : end + 3])) if bracket == end else None)
     if fp is not None:
@@ -459,9 +461,19 @@ def _fingerprint_hits(words: Sequence[str], start: int, end: int, bracket: int |
     before = [segment.norm(w) for w in words[start : start + m.first]]
     after = [segment.norm(w) for w in words[start + m.last + 1 : end]]
     return [
-        Suggestion(_surface(" ".join(before + [e] + after), words[start:end]), 0.99, "fingerprint", len(e.split()))
+        Suggestion(_surface(" ".join(_agreeing(before, e) + [e] + after), words[start:end]), 0.99, "fingerprint", len(e.split()))
         for e in m.fingerprint.expected
     ]
+
+
+def _agreeing(before: list[str], original: str) -> list[str]:
+    """``before`` with a final article made the one the language model puts before
+    ``original``'s first word more often ("a" -> "an" before "artificial")."""
+    if not before or before[-1] not in ARTICLES:
+        return before
+    lm, first = language_model(), original.split()[0]
+    article = max((before[-1], ARTICLES[before[-1]]), key=lambda a: lm.count([a, first]))
+    return before[:-1] + [article]
 
 
 def _beam_search(lm, words, norm_tokens, start: int, end: int, weights: Weights, left: tuple[int, int], spelling, beam: int):
