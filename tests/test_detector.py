@@ -176,6 +176,22 @@ def test_a_word_and_its_neighbour_are_searched_together_only_with_a_collocation_
     assert len(calls) == searches and calls[0] == (i, i + 1)
 
 
+def test_a_span_takes_in_an_article_its_suggestions_disagree_with(detector):
+    """A suggestion that needs the other article brings the article into the span ("a
+    man-made brainpower" -> "an artificial intelligence"); one that agrees leaves it out."""
+    tokens = [t.text for t in segment.tokenize("We can construct a man-made brainpower model.")]
+    i = tokens.index("man-made")
+    a, b, cands = detector._restore(tokens, i, i + 2, np.zeros(len(tokens)))
+    assert (a, b) == (i - 1, i + 2) and cands[0].text == "an artificial intelligence"
+    tokens = [t.text for t in segment.tokenize("They relied on a counterfeit consciousness tool.")]
+    i = tokens.index("counterfeit")
+    a, b, cands = detector._restore(tokens, i, i + 2, np.zeros(len(tokens)))
+    assert (a, b) == (i - 1, i + 2) and cands[0].text == "an artificial intelligence"
+    tokens = [t.text for t in segment.tokenize("Stoltenberg said at a press convention on Thursday.")]
+    i = tokens.index("press")
+    assert detector._restore(tokens, i, i + 2, np.zeros(len(tokens)))[:2] == (i, i + 2)
+
+
 def test_second_span_stage_changes_spans_not_sentences(detector):
     """Sentences and documents are scored from the first span stage; the second stage
     (each word among its neighbours) only rescores words for the spans."""

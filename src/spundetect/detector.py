@@ -30,7 +30,7 @@ from .contextual import ContextualModel, combine, for_spin_model, may_reach
 from .features import SentenceRows, document_rows, sentence_rows, token_rows_batch
 from .lm import language_model
 from .model import ModelError, SpinModel, load_model
-from .restore import agree, restore_span
+from .restore import agree, agreeing_article, restore_span
 from .results import (
     KNOWN_PHRASES_NOTE,
     MIN_ALTERNATIVE,
@@ -278,10 +278,16 @@ class Detector:
           shows the collocation the swap broke. The pair is searched only where such a
           collocation is in sight (:func:`_collocation_in_sight`);
         - for any span, when the neighbour's span probability reaches NEIGHBOUR_P and the
-          stretch restored with it changes it too ("within the" + "space" -> "in the area").
+          stretch restored with it changes it too ("within the" + "space" -> "in the area");
+        - to the article right before it, when a suggestion needs the other one ("a" before
+          "man-made brainpower" -> "an artificial intelligence").
         """
         if self.suggestions <= 0:  # scoring only: no restore search
             return a, b, []
+        return _with_article(tokens, *self._widened(tokens, a, b, prob))
+
+    def _widened(self, tokens: Sequence[str], a: int, b: int, prob: np.ndarray) -> tuple[int, int, list]:
+        """:meth:`_restore` before the article rule."""
         cands = restore_span(tokens, a, b, k=self.suggestions)
         if not cands:
             return a, b, cands
@@ -457,6 +463,17 @@ class SpanGroup(NamedTuple):
     end: int
     score: float
     fingerprint: bool
+
+
+def _with_article(tokens: Sequence[str], a: int, b: int, cands: list) -> tuple[int, int, list]:
+    """The span a..b-1 and its suggestions, taking in the article right before it where a
+    suggestion needs the other one, each suggestion then led by its own."""
+    if a == 0 or not cands or tokens[a - 1].lower() not in ("a", "an"):
+        return a, b, cands
+    article = tokens[a - 1]
+    if all(agreeing_article(article, c.text) == article for c in cands):
+        return a, b, cands
+    return a - 1, b, [replace(c, text=f"{agreeing_article(article, c.text)} {c.text}") for c in cands]
 
 
 def _collocation_in_sight(lm, tokens: Sequence[str], a: int, j: int, cands: Sequence[Suggestion]) -> bool:

@@ -38,7 +38,7 @@ from .channel import FUNCTION_WORDS, Weights, fitted_weights, keep_score, link_s
 from .lm import BOS, EOS, UNK, language_model
 from .results import Suggestion
 
-__all__ = ["restore_span", "suggest", "agree", "MAX_SPAN_TOKENS"]
+__all__ = ["restore_span", "suggest", "agree", "agreeing_article", "MAX_SPAN_TOKENS"]
 
 log = logging.getLogger(__name__)
 
@@ -467,13 +467,23 @@ def _fingerprint_hits(words: Sequence[str], start: int, end: int, bracket: int |
 
 
 def _agreeing(before: list[str], original: str) -> list[str]:
-    """``before`` with a final article made the one the language model puts before
-    ``original``'s first word more often ("a" -> "an" before "artificial")."""
+    """``before`` with a final article made to agree with ``original``."""
     if not before or before[-1] not in ARTICLES:
         return before
-    lm, first = language_model(), original.split()[0]
-    article = max((before[-1], ARTICLES[before[-1]]), key=lambda a: lm.count([a, first]))
-    return before[:-1] + [article]
+    return before[:-1] + [agreeing_article(before[-1], original)]
+
+
+def agreeing_article(article: str, text: str) -> str:
+    """The article, "a" or "an" as ``article`` is written, that the language model puts
+    before ``text``'s first word more often ("a" -> "an" before "artificial"); ``article``
+    itself where neither is counted, or where it is no such article."""
+    other = ARTICLES.get(article.lower())
+    if other is None or not text.split():
+        return article
+    lm, first = language_model(), segment.norm(text.split()[0])
+    if lm.count([other, first]) <= lm.count([article.lower(), first]):
+        return article
+    return other.capitalize() if article[:1].isupper() else other
 
 
 def _beam_search(lm, words, norm_tokens, start: int, end: int, weights: Weights, left: tuple[int, int], spelling, beam: int):
