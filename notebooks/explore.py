@@ -136,7 +136,7 @@ documents[["path", "verdict", "score", "sentences", "sentences_flagged", "spans"
 
 # %%
 rows = pd.DataFrame([row for r in [spun, *reports] for row in r.records()])
-top = rows.assign(text=rows["text"].str.lower()).groupby(["text", "original"]).size().sort_values(ascending=False)
+top = rows.assign(text=rows["text"].str.lower()).groupby(["text", "original"]).size().sort_values(ascending=False, kind="stable")
 top.head(15).rename("count").to_frame()
 
 # %% [markdown]

@@ -468,10 +468,8 @@ class SpanGroup(NamedTuple):
 def _with_article(tokens: Sequence[str], a: int, b: int, cands: list) -> tuple[int, int, list]:
     """The span a..b-1 and its suggestions, taking in the article right before it where a
     suggestion needs the other one, each suggestion then led by its own."""
-    if a == 0 or not cands or tokens[a - 1].lower() not in ("a", "an"):
-        return a, b, cands
-    article = tokens[a - 1]
-    if all(agreeing_article(article, c.text) == article for c in cands):
+    article = tokens[a - 1] if a > 0 else ""
+    if all(agreeing_article(article, c.text) == article for c in cands):  # no article, or it agrees
         return a, b, cands
     return a - 1, b, [replace(c, text=f"{agreeing_article(article, c.text)} {c.text}") for c in cands]
 
