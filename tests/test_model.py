@@ -1,5 +1,6 @@
 import json
 import shutil
+import sys
 
 import numpy as np
 import pytest
@@ -221,11 +222,28 @@ def test_array_form_gives_scikit_learns_floats(monkeypatch):
     import pickle  # how --jobs and Dask hand a model to another process: without the compiled walk
 
     again = pickle.loads(pickle.dumps(stage))
-    assert "_compiled" not in again.folds[0].__dict__ and np.array_equal(again.predict_proba(big), fitted.predict_proba(big))
+    assert not {"_compiled", "_walk_tables"} & set(again.folds[0].__dict__)
+    assert np.array_equal(again.predict_proba(big), fitted.predict_proba(big))
     monkeypatch.setattr(M.TreeEnsemble, "_compiled", None)  # no compiled walk: chunks of the numpy one
     assert np.array_equal(M.Calibrated.from_estimator(fitted).predict_proba(big), fitted.predict_proba(big))
     with pytest.raises(ValueError, match="features"):
         stage.predict_proba(X[:, :4])
+
+
+def test_probabilities_without_scipy_are_scipys_floats(monkeypatch):
+    """Where scipy is not imported yet, probabilities of up to ``EXPIT_LOOP_VALUES`` rows come
+    from a loop (importing scipy for them costs more than the loop): the same floats."""
+    from scipy.special import expit
+
+    from spundetect import model as M
+
+    x = np.random.default_rng(0).normal(scale=8.0, size=5000)
+    x[:3] = [800.0, -800.0, 0.0]
+    expected = expit(x)
+    monkeypatch.delitem(sys.modules, "scipy.special")
+    assert 1000 < len(x) <= M.EXPIT_LOOP_VALUES
+    assert np.array_equal(M._expit(x), expected)
+    assert "scipy.special" not in sys.modules
 
 
 def test_older_skops_model_loads_into_the_array_form(tmp_path):
