@@ -77,14 +77,15 @@ TRUSTED_TYPES = (
 #: rows x trees up to which the numpy walk predicts (measured: beyond, scikit-learn's compiled
 #: walk is faster once it is imported) ...
 FAST_TREE_CELLS = 25_000
+#: ... and the cells walked in numpy (all calls of a process) from which importing
+#: scikit-learn (with scipy 1.2-1.5 s and 150 MB) pays for itself: the break-even point,
+#: measured on a real page's rows (the numpy walk about 100 ns a cell, the compiled one 25).
+#: Below it the compiled walk is used only where scikit-learn is already loaded
+IMPORT_TREE_CELLS = 16_000_000
+_walked = [0]  # cells beyond FAST_TREE_CELLS walked in numpy so far in this process
 #: levels the numpy walk descends between gathering the rows still walking (measured on a
 #: real page's checks: 3 and 4 about equal, both about 45 % faster than every level)
 WALK_LEVELS = 4
-#: ... and the cells walked in numpy (all calls of a process) from which importing
-#: scikit-learn (about 1.4 s and 150 MB) pays for itself: below them, the compiled walk is
-#: used only where scikit-learn is already loaded
-IMPORT_TREE_CELLS = 4_000_000
-_walked = [0]  # cells beyond FAST_TREE_CELLS walked in numpy so far in this process
 #: probabilities computed in a Python loop rather than by ``scipy.special.expit`` when scipy
 #: is not imported yet (the import, about 0.25 s, costs as much as a loop over a million)
 EXPIT_LOOP_VALUES = 200_000
