@@ -243,6 +243,61 @@ def test_extending_shared_histories_gives_the_same_log_probabilities():
         assert np.array_equal(_extend_by(lm, u, v, ids), want)
 
 
+@pytest.mark.parametrize("n", [0, 5, 1999, 2000, 30_000])
+def test_distinct_ids_are_numpys_unique(n):
+    """The word-id dedupers give ``np.unique``'s answers, short arrays (numpy itself) and
+    long ones (a table as long as the vocabulary) alike; ``-1`` (no word) is left out of
+    the first occurrences."""
+    import numpy as np
+
+    from spundetect.restore import _distinct_ids, _first_of_each
+
+    rng = np.random.default_rng(n)
+    ids = rng.integers(0, 700, n) ** 2 // 49  # repeats, gaps, ids up to 9,980
+    uniq, inverse = _distinct_ids(ids, 10_000)
+    want_uniq, want_inverse = np.unique(ids, return_inverse=True)
+    assert np.array_equal(uniq, want_uniq) and np.array_equal(inverse, want_inverse)
+    ids[rng.random(n) < 0.1] = -1
+    uniq, first = _first_of_each(ids, 10_000)
+    want_uniq, want_first = np.unique(ids, return_index=True)
+    assert np.array_equal(uniq, want_uniq[want_uniq >= 0]) and np.array_equal(first, want_first[want_uniq >= 0])
+
+
+def test_options_of_a_position_are_its_pieces_in_order():
+    """A position's options are assembled from cached pieces (the word kept, an article's
+    other form, thesaurus and phrase-table originals of each length): the same rows as
+    building them one by one, in the same order, id rows padded to the widest."""
+    import numpy as np
+
+    from spundetect import restore
+    from spundetect.channel import fitted_weights
+    from spundetect.lm import language_model
+
+    w, lm = fitted_weights("context"), language_model()
+    words = "an essential press convention at the point when".split()
+    got = restore._options(words, words, 0, len(words), w)
+    parts = [restore._kept_option("an", w), restore._article_option("an", w)]
+    for length in range(1, restore.MAX_PHRASE_WORDS + 1):
+        sub = " ".join(words[:length])
+        if length <= 3:
+            parts.append(restore._link_options(sub, length, restore._swap_base(words, words, 0, length, w), w))
+        parts.append(restore._phrase_options(sub, length, w))
+    rows = [
+        (int(p.length[i]), p.texts[i], float(p.channel[i]), int(p.changed[i]), bool(p.phrase[i]))
+        for p in parts
+        for i in range(len(p))
+    ]
+    assert [
+        (int(a), t, float(c), int(d), bool(e))
+        for a, t, c, d, e in zip(got.length, got.texts, got.channel, got.changed, got.phrase)
+    ] == rows
+    assert got.texts[:2] == ["an", "a"] and got.changed[0] == 0 and len(got) > 2
+    width = got.grid.shape[1]
+    for i, text in enumerate(got.texts):
+        ids = lm.ids([restore._lm_word(x) for x in text.split()]) if i else lm.ids([text])
+        assert np.array_equal(got.grid[i], np.append(ids, [-1] * (width - len(ids))))
+
+
 @pytest.mark.parametrize("seqs", [[], [[]], [[1], [2, 3], []], [[5, 6, 7], [1]]])
 def test_grid_pads_id_sequences_with_minus_one(seqs):
     import numpy as np

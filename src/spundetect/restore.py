@@ -159,6 +159,8 @@ class _Options:
 
     @staticmethod
     def of(lm, opts) -> _Options:
+        """The options given as (tokens covered, emitted words, channel log-weight, source)
+        tuples; source None for the word kept as written."""
         vocab, unk = lm.vocab, lm.vocab[UNK]
         seqs = [[vocab.get(w if o[3] is None else _lm_word(w), unk) for w in o[1]] for o in opts]
         return _Options(
@@ -169,6 +171,32 @@ class _Options:
             np.array([0 if o[3] is None else max(o[0], len(o[1])) for o in opts], dtype=np.int64),
             np.array([o[3] == "phrase" for o in opts], dtype=bool),
         )
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def take(self, rows: np.ndarray) -> _Options:
+        return _Options(
+            self.length[rows], [self.texts[i] for i in rows.tolist()], self.grid[rows], self.channel[rows],
+            self.changed[rows], self.phrase[rows],
+        )  # fmt: skip
+
+    @staticmethod
+    def concat(parts: Sequence[_Options]) -> _Options:
+        """The options of ``parts`` in order (their id rows padded to the widest)."""
+        parts = [p for p in parts if len(p)]
+        if len(parts) == 1:
+            return parts[0]
+        grid = np.full((sum(map(len, parts)), max(p.grid.shape[1] for p in parts)), -1, dtype=np.int64)
+        at = 0
+        for p in parts:
+            grid[at : at + len(p), : p.grid.shape[1]] = p.grid
+            at += len(p)
+        return _Options(
+            np.concatenate([p.length for p in parts]), [t for p in parts for t in p.texts], grid,
+            np.concatenate([p.channel for p in parts]), np.concatenate([p.changed for p in parts]),
+            np.concatenate([p.phrase for p in parts]),
+        )  # fmt: skip
 
 
 @lru_cache(maxsize=100_000)
@@ -232,35 +260,51 @@ def _links(written: str) -> tuple[Link, ...]:
     return tuple(links)
 
 
-@lru_cache(maxsize=100_000)
-def _link_options(written: str, base: float, w: Weights) -> tuple[tuple[list[str], float], ...]:
-    """(the original's words, channel log-weight) of each of :func:`_links`; callers must
-    not modify the lists."""
-    return tuple((link.original.split(), _link_score(link, base, w)) for link in _links(written))
-
-
-def _options(words: Sequence[str], norm_tokens: Sequence[str], a: int, end: int, w: Weights):
-    """(length, emitted words, channel log-weight, source) options starting at token ``a``."""
-    pt = phrase_table()
+def _options(words: Sequence[str], norm_tokens: Sequence[str], a: int, end: int, w: Weights) -> _Options:
+    """The options starting at token ``a``: the word kept, then what a spinner could have
+    turned the next 1 to ``MAX_PHRASE_WORDS`` tokens into (each piece cached by its text)."""
     word = norm_tokens[a]
-    opts = [(1, [word], _keep_score(word, w), None)]
+    kept = _kept_option(word, w)
     if not segment.is_word(word) or word == "<num>":
-        return opts
+        return kept
     if _proper(words, a):  # a name is kept, but spinners write some capitals themselves ("PC" for "computer")
-        return opts + [(1, s.original.split(), phrase_score(True, w), "phrase") for s in pt.originals(word) if s.curated]
+        return _Options.concat([kept, _phrase_options(word, 1, w, curated_only=True)])
+    parts = [kept]
     if word in ARTICLES and a + 1 < end:  # the article agrees with the word after it, which may be swapped back
-        opts.append((1, [ARTICLES[word]], _keep_score(word, w), "synonym"))
+        parts.append(_article_option(word, w))
     for length in range(1, min(MAX_PHRASE_WORDS, end - a) + 1):
         sub = " ".join(norm_tokens[a : a + length])
         if length <= 3:
-            base = _swap_base(words, norm_tokens, a, length, w)
-            opts += [(length, original, score, "synonym") for original, score in _link_options(sub, base, w)]
-        for swap in pt.originals(sub):
-            score = phrase_score(swap.curated, w)
-            opts.append((length, swap.original.split(), score, "phrase"))
+            parts.append(_link_options(sub, length, _swap_base(words, norm_tokens, a, length, w), w))
+        parts.append(_phrase_options(sub, length, w))
     if "-" in word:
-        opts += [(1, [alt], score, "synonym") for alt, score in _hyphen_options(words, norm_tokens, a, w).items()]
-    return opts
+        hyphened = _hyphen_options(words, norm_tokens, a, w).items()
+        parts.append(_Options.of(language_model(), [(1, [alt], score, "synonym") for alt, score in hyphened]))
+    return _Options.concat(parts)
+
+
+@lru_cache(maxsize=100_000)
+def _kept_option(word: str, w: Weights) -> _Options:
+    return _Options.of(language_model(), [(1, [word], _keep_score(word, w), None)])
+
+
+@lru_cache(maxsize=16)
+def _article_option(article: str, w: Weights) -> _Options:
+    return _Options.of(language_model(), [(1, [ARTICLES[article]], _keep_score(article, w), "synonym")])
+
+
+@lru_cache(maxsize=100_000)
+def _link_options(sub: str, length: int, base: float, w: Weights) -> _Options:
+    """The thesaurus originals of the ``length`` tokens ``sub`` (:func:`_links`)."""
+    opts = [(length, link.original.split(), _link_score(link, base, w), "synonym") for link in _links(sub)]
+    return _Options.of(language_model(), opts)
+
+
+@lru_cache(maxsize=100_000)
+def _phrase_options(sub: str, length: int, w: Weights, curated_only: bool = False) -> _Options:
+    """The phrase-table originals of the ``length`` tokens ``sub``."""
+    swaps = [s for s in phrase_table().originals(sub) if s.curated or not curated_only]
+    return _Options.of(language_model(), [(length, s.original.split(), phrase_score(s.curated, w), "phrase") for s in swaps])
 
 
 def _hyphen_options(words: Sequence[str], norm_tokens: Sequence[str], a: int, w: Weights) -> dict[str, float]:
@@ -322,11 +366,36 @@ def _channels_of(word: str, w: Weights) -> tuple[np.ndarray, np.ndarray, np.ndar
         hop2, evidence = np.concatenate([h[0] for h in hops]), np.concatenate([h[1] for h in hops], axis=1)
         ids.append(hop2)
         scores.append(_link_scores(lm, hop2, evidence, w.two_hop, w))
-    all_ids = np.concatenate(ids)
-    uniq, first_seen = np.unique(all_ids, return_index=True)
-    keep = uniq >= 0
-    linked = (first_seen > 0).astype(np.float64)
-    return uniq[keep], np.concatenate(scores)[first_seen][keep], linked[keep]
+    uniq, first_seen = _first_of_each(np.concatenate(ids), len(lm.words))
+    return uniq, np.concatenate(scores)[first_seen], (first_seen > 0).astype(np.float64)
+
+
+def _distinct_ids(ids: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(ids, return_inverse=True)`` for ids below ``size``; long arrays of ids
+    >= 0 through a table of that size."""
+    if len(ids) < 2000 or ids.min() < 0:
+        return np.unique(ids, return_inverse=True)
+    present = np.zeros(size, dtype=bool)
+    present[ids] = True
+    uniq = np.flatnonzero(present)
+    rank = np.empty(size, dtype=np.intp)
+    rank[uniq] = np.arange(len(uniq))
+    return uniq, rank[ids]
+
+
+def _first_of_each(ids: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct ids of ``ids`` that are >= 0, sorted, and where each first occurs: what
+    ``np.unique(ids, return_index=True)`` gives for them. Ids must be below ``size``; long
+    arrays are gathered through a table of that size (a tenth of the sort's time)."""
+    if len(ids) < 2000:
+        uniq, first = np.unique(ids, return_index=True)
+        keep = uniq >= 0
+        return uniq[keep], first[keep]
+    at = np.flatnonzero(ids >= 0)
+    first = np.full(size, len(ids), dtype=np.int64)
+    np.minimum.at(first, ids[at], at)
+    uniq = np.flatnonzero(first < len(ids))
+    return uniq, first[uniq]
 
 
 def _link_scores(lm, ids: np.ndarray, evidence: np.ndarray, base: float, w: Weights) -> np.ndarray:
@@ -379,7 +448,7 @@ def _extend_by(lm, u: np.ndarray, v: np.ndarray, ids: np.ndarray) -> np.ndarray:
         return total
     total += lm.logprob_ids(u, v, np.full(len(u), ids[0]))
     if len(ids) > 1:
-        last, inverse = np.unique(v, return_inverse=True)
+        last, inverse = _distinct_ids(v, len(lm.words))
         hu, hv = last, np.full(len(last), ids[0])
         for w in ids[1:].tolist():
             total += lm.logprob_ids(hu, hv, np.full(len(last), w))[inverse]
@@ -496,15 +565,15 @@ def _beam_search(lm, words, norm_tokens, start: int, end: int, weights: Weights,
             continue
         current = _Hypotheses.concat(pending.pop(pos))
         current = current.take(best_first(-(weights.lm * current.lm + current.channel), beam))
-        opts = _options(words, norm_tokens, pos, end, weights)
+        o = _options(words, norm_tokens, pos, end, weights)
         if spelt and end - pos <= reach:
-            opts = [o for o in opts if o[3] is None or all(_may_spell(x, letters) for x in o[1])]
-        o = _Options.of(lm, opts)
-        rows = np.repeat(np.arange(len(current)), len(opts))
-        cols = np.tile(np.arange(len(opts)), len(current))
+            spellable = [c == 0 or all(_may_spell(x, letters) for x in t.split()) for t, c in zip(o.texts, o.changed.tolist())]
+            o = o.take(np.flatnonzero(spellable))
+        rows = np.repeat(np.arange(len(current)), len(o))
+        cols = np.tile(np.arange(len(o)), len(current))
         lp, nu, nv = _extend(lm, current.u, current.v, o.grid[cols], rows)
         lengths = o.length[cols]
-        for length in np.unique(lengths).tolist():
+        for length in np.flatnonzero(np.bincount(lengths)).tolist():  # the few lengths present, ascending
             at = np.flatnonzero(lengths == length)
             r, c = rows[at], cols[at]
             grown = _Hypotheses(
