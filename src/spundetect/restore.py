@@ -53,7 +53,8 @@ class _Hypotheses:
     """Rewrites of the stretch searched so far, one row each: its words (a head text
     extended by a tail text, joined only when asked: most rows are pruned unread), channel
     log-weight, LM history (u, v) and log p, tokens changed, and whether a phrase-table swap
-    is among its pieces."""
+    is among its pieces. ``head_keys`` and ``tail_keys``, where known, are the heads' and
+    tails' :func:`_text_hashes` (computed from the texts where not)."""
 
     heads: list[str]
     head: np.ndarray
@@ -65,6 +66,8 @@ class _Hypotheses:
     lm: np.ndarray
     changed: np.ndarray
     phrase: np.ndarray
+    head_keys: tuple[np.ndarray, np.ndarray] | None = None
+    tail_keys: tuple[np.ndarray, np.ndarray] | None = None
 
     @staticmethod
     def of(texts: list[str], *arrays: np.ndarray) -> _Hypotheses:
@@ -96,12 +99,26 @@ class _Hypotheses:
         """A 64-bit hash of each row's text, computed without joining it: equal texts have
         equal keys (a key shared by different texts is possible, so callers compare texts
         where keys are shared)."""
-        head_hash, _ = _text_hashes(self.heads)
-        tail_hash, tail_shift = _text_hashes(self.tails)
-        return head_hash[self.head] * tail_shift[self.tail] + tail_hash[self.tail]
+        return self.key_parts()[0]
+
+    def key_parts(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each row's :func:`_text_hashes`: its key and the base to the power of its word count."""
+        head_hash, head_shift = self._head_keys()
+        tail_hash, tail_shift = self._tail_keys()
+        shift = tail_shift[self.tail]
+        return head_hash[self.head] * shift + tail_hash[self.tail], head_shift[self.head] * shift
+
+    def _head_keys(self) -> tuple[np.ndarray, np.ndarray]:
+        return _text_hashes(self.heads) if self.head_keys is None else self.head_keys
+
+    def _tail_keys(self) -> tuple[np.ndarray, np.ndarray]:
+        return _text_hashes(self.tails) if self.tail_keys is None else self.tail_keys
 
     def take(self, rows: np.ndarray) -> _Hypotheses:
-        return _Hypotheses(self.heads, self.head[rows], self.tails, self.tail[rows], *(getattr(self, f)[rows] for f in _ARRAYS))
+        return _Hypotheses(
+            self.heads, self.head[rows], self.tails, self.tail[rows], *(getattr(self, f)[rows] for f in _ARRAYS),
+            self.head_keys, self.tail_keys,
+        )  # fmt: skip
 
     @staticmethod
     def concat(parts: Sequence[_Hypotheses]) -> _Hypotheses:
@@ -115,10 +132,16 @@ class _Hypotheses:
             [t for p in parts for t in p.tails],
             np.concatenate([p.tail + a for p, a in zip(parts, tail_at.tolist())]),
             *(np.concatenate([getattr(p, f) for p in parts]) for f in _ARRAYS),
+            _concat_keys([p._head_keys() for p in parts]),
+            _concat_keys([p._tail_keys() for p in parts]),
         )
 
 
 _ARRAYS = ("channel", "u", "v", "lm", "changed", "phrase")
+
+
+def _concat_keys(keys: Sequence[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    return np.concatenate([k[0] for k in keys]), np.concatenate([k[1] for k in keys])
 
 
 def _join(a: str, b: str) -> str:
@@ -147,11 +170,13 @@ def _text_hash(text: str) -> tuple[int, int]:
 
 @dataclass(frozen=True)
 class _Options:
-    """The options at one position as arrays: tokens covered, words emitted (text and a
-    row of LM ids padded with -1), channel log-weight, tokens changed, phrase-table swap."""
+    """The options at one position as arrays: tokens covered, words emitted (text, its
+    :func:`_text_hashes` and a row of LM ids padded with -1), channel log-weight, tokens
+    changed, phrase-table swap."""
 
     length: np.ndarray
     texts: list[str]
+    keys: tuple[np.ndarray, np.ndarray]
     grid: np.ndarray
     channel: np.ndarray
     changed: np.ndarray
@@ -163,9 +188,11 @@ class _Options:
         tuples; source None for the word kept as written."""
         vocab, unk = lm.vocab, lm.vocab[UNK]
         seqs = [[vocab.get(w if o[3] is None else _lm_word(w), unk) for w in o[1]] for o in opts]
+        texts = [" ".join(o[1]) for o in opts]
         return _Options(
             np.array([o[0] for o in opts], dtype=np.int64),
-            [" ".join(o[1]) for o in opts],
+            texts,
+            _text_hashes(texts),
             _grid(seqs),
             np.array([o[2] for o in opts], dtype=np.float64),
             np.array([0 if o[3] is None else max(o[0], len(o[1])) for o in opts], dtype=np.int64),
@@ -177,8 +204,8 @@ class _Options:
 
     def take(self, rows: np.ndarray) -> _Options:
         return _Options(
-            self.length[rows], [self.texts[i] for i in rows.tolist()], self.grid[rows], self.channel[rows],
-            self.changed[rows], self.phrase[rows],
+            self.length[rows], [self.texts[i] for i in rows.tolist()], (self.keys[0][rows], self.keys[1][rows]),
+            self.grid[rows], self.channel[rows], self.changed[rows], self.phrase[rows],
         )  # fmt: skip
 
     @staticmethod
@@ -193,7 +220,8 @@ class _Options:
             grid[at : at + len(p), : p.grid.shape[1]] = p.grid
             at += len(p)
         return _Options(
-            np.concatenate([p.length for p in parts]), [t for p in parts for t in p.texts], grid,
+            np.concatenate([p.length for p in parts]), [t for p in parts for t in p.texts],
+            _concat_keys([p.keys for p in parts]), grid,
             np.concatenate([p.channel for p in parts]), np.concatenate([p.changed for p in parts]),
             np.concatenate([p.phrase for p in parts]),
         )  # fmt: skip
@@ -573,13 +601,14 @@ def _beam_search(lm, words, norm_tokens, start: int, end: int, weights: Weights,
         cols = np.tile(np.arange(len(o)), len(current))
         lp, nu, nv = _extend(lm, current.u, current.v, o.grid[cols], rows)
         lengths = o.length[cols]
+        head_keys = current.key_parts()
         for length in np.flatnonzero(np.bincount(lengths)).tolist():  # the few lengths present, ascending
             at = np.flatnonzero(lengths == length)
             r, c = rows[at], cols[at]
             grown = _Hypotheses(
                 heads=current.texts, head=r, tails=o.texts, tail=c, channel=current.channel[r] + o.channel[c],
                 u=nu[at], v=nv[at], lm=current.lm[r] + lp[at], changed=current.changed[r] + o.changed[c],
-                phrase=current.phrase[r] | o.phrase[c],
+                phrase=current.phrase[r] | o.phrase[c], head_keys=head_keys, tail_keys=o.keys,
             )  # fmt: skip
             pending.setdefault(pos + length, []).append(grown)
     return _Hypotheses.concat(pending[end]) if end in pending else None
