@@ -243,6 +243,27 @@ def test_extending_shared_histories_gives_the_same_log_probabilities():
         assert np.array_equal(_extend_by(lm, u, v, ids), want)
 
 
+def test_joined_hypotheses_keep_their_texts_and_keys():
+    """Joining hypotheses that share text lists takes each list once; every row keeps its
+    text and its key, which is the key of the text written out."""
+    import numpy as np
+
+    from spundetect import restore
+
+    heads, other, tails = ["a", "a b"], ["c"], ["", "d e", "f"]
+
+    def rows(h, head, t, tail):
+        n = len(head)
+        return restore._Hypotheses(h, np.array(head), t, np.array(tail), *(np.zeros(n) for _ in range(6)))
+
+    parts = [rows(heads, [0, 1], tails, [1, 2]), rows(heads, [1], tails, [0]), rows(other, [0, 0], tails, [2, 1])]
+    joined = restore._Hypotheses.concat(parts)
+    texts = [t for p in parts for t in p.texts]
+    assert joined.texts == texts and len(joined.heads) == 3 and len(joined.tails) == 3
+    assert np.array_equal(joined.keys(), restore._text_hashes(texts)[0])
+    assert np.array_equal(joined.key_parts()[1], restore._text_hashes(texts)[1])
+
+
 @pytest.mark.parametrize("n", [0, 5, 1999, 2000, 30_000])
 def test_distinct_ids_are_numpys_unique(n):
     """The word-id dedupers give ``np.unique``'s answers, short arrays (numpy itself) and

@@ -122,19 +122,38 @@ class _Hypotheses:
 
     @staticmethod
     def concat(parts: Sequence[_Hypotheses]) -> _Hypotheses:
+        """The rows of ``parts`` in order; text lists that parts share (the rows grown from
+        one position share their heads) are taken once."""
         if len(parts) == 1:
             return parts[0]
-        head_at = np.cumsum([0] + [len(p.heads) for p in parts])
-        tail_at = np.cumsum([0] + [len(p.tails) for p in parts])
+        heads, head_at, head_keys = _shared_texts([(p.heads, p._head_keys) for p in parts])
+        tails, tail_at, tail_keys = _shared_texts([(p.tails, p._tail_keys) for p in parts])
         return _Hypotheses(
-            [t for p in parts for t in p.heads],
-            np.concatenate([p.head + a for p, a in zip(parts, head_at.tolist())]),
-            [t for p in parts for t in p.tails],
-            np.concatenate([p.tail + a for p, a in zip(parts, tail_at.tolist())]),
+            heads,
+            np.concatenate([p.head + a for p, a in zip(parts, head_at)]),
+            tails,
+            np.concatenate([p.tail + a for p, a in zip(parts, tail_at)]),
             *(np.concatenate([getattr(p, f) for p in parts]) for f in _ARRAYS),
-            _concat_keys([p._head_keys() for p in parts]),
-            _concat_keys([p._tail_keys() for p in parts]),
+            head_keys,
+            tail_keys,
         )
+
+
+def _shared_texts(lists) -> tuple[list[str], list[int], tuple[np.ndarray, np.ndarray]]:
+    """Text lists, each given with a function that gives its keys, joined with every list
+    object taken once: the joined texts, where each given list starts in them, and the
+    joined keys."""
+    where: dict[int, int] = {}
+    texts: list[str] = []
+    keys = []
+    at = []
+    for listed, keys_of in lists:
+        if id(listed) not in where:
+            where[id(listed)] = len(texts)
+            texts += listed
+            keys.append(keys_of())
+        at.append(where[id(listed)])
+    return texts, at, _concat_keys(keys)
 
 
 _ARRAYS = ("channel", "u", "v", "lm", "changed", "phrase")
