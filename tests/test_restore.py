@@ -313,6 +313,7 @@ def test_options_of_a_position_are_its_pieces_in_order():
         for a, t, c, d, e in zip(got.length, got.texts, got.channel, got.changed, got.phrase)
     ] == rows
     assert got.texts[:2] == ["an", "a"] and got.changed[0] == 0 and len(got) > 2
+    assert restore._phrase_options("qzx qzx", 2, w) is restore._Options.of(lm, [])  # empty pieces share one instance
     width = got.grid.shape[1]
     for i, text in enumerate(got.texts):
         ids = lm.ids([restore._lm_word(x) for x in text.split()]) if i else lm.ids([text])

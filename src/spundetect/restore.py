@@ -21,7 +21,7 @@ import logging
 import math
 import re
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cache, cached_property, lru_cache
 from typing import Sequence
 
 import numpy as np
@@ -204,7 +204,10 @@ class _Options:
     @staticmethod
     def of(lm, opts) -> _Options:
         """The options given as (tokens covered, emitted words, channel log-weight, source)
-        tuples; source None for the word kept as written."""
+        tuples; source None for the word kept as written. No options: one shared empty
+        instance (most cached pieces are empty)."""
+        if not opts:
+            return _no_options()
         vocab, unk = lm.vocab, lm.vocab[UNK]
         seqs = [[vocab.get(w if o[3] is None else _lm_word(w), unk) for w in o[1]] for o in opts]
         texts = [" ".join(o[1]) for o in opts]
@@ -244,6 +247,13 @@ class _Options:
             np.concatenate([p.channel for p in parts]), np.concatenate([p.changed for p in parts]),
             np.concatenate([p.phrase for p in parts]),
         )  # fmt: skip
+
+
+@cache
+def _no_options() -> _Options:
+    empty = np.zeros(0, dtype=np.int64)
+    keys = (np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.uint64))
+    return _Options(empty, [], keys, np.zeros((0, 0), dtype=np.int64), np.zeros(0), empty, np.zeros(0, dtype=bool))
 
 
 @lru_cache(maxsize=100_000)
