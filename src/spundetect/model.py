@@ -77,11 +77,13 @@ TRUSTED_TYPES = (
 #: rows x trees up to which the numpy walk predicts (measured: beyond, scikit-learn's compiled
 #: walk is faster once it is imported) ...
 FAST_TREE_CELLS = 25_000
-#: ... and the cells walked in numpy (all calls of a process) from which importing
-#: scikit-learn (with scipy 1.2-1.5 s and 150 MB) pays for itself: the break-even point,
-#: measured on a real page's rows (the numpy walk about 100 ns a cell, the compiled one 25).
-#: Below it the compiled walk is used only where scikit-learn is already loaded
-IMPORT_TREE_CELLS = 16_000_000
+#: ... and the cells walked in numpy (all calls of a process) from which scikit-learn is
+#: imported (with scipy 1.2-1.5 s and 150 MB) for its compiled walk. The numpy walk takes
+#: about 100 ns a cell, the compiled one 25, so the import is won back after about 16M more
+#: cells: importing early costs a short run (a few thousand words) about a second and saves
+#: a long one (the bench's 50,000 words walk 33M) as much. Below it the compiled walk is
+#: used only where scikit-learn is already loaded
+IMPORT_TREE_CELLS = 4_000_000
 _walked = [0]  # cells beyond FAST_TREE_CELLS walked in numpy so far in this process
 #: levels the numpy walk descends between gathering the rows still walking (measured on a
 #: real page's checks: 3 and 4 about equal, both about 45 % faster than every level)
