@@ -406,7 +406,12 @@ def _id_scores(lm, channels: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
     return np.array([i for i, _ in known], dtype=np.int64), np.array([sc for _, sc in known], dtype=np.float64)
 
 
-@lru_cache(maxsize=20_000)
+#: words whose two-hop channels are kept (an entry holds 20-460 KB of arrays: 20,000 of them
+#: grew a process by 680 MB; recomputing one takes 0.3-2 ms, a span's search 5-10 ms)
+CHANNEL_CACHE_WORDS = 2_000
+
+
+@lru_cache(maxsize=CHANNEL_CACHE_WORDS)
 def _channels_of(word: str, w: Weights) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The cached, context-free part of :func:`_word_channels`: sorted ids, channel
     log-weights without the swap base, and whether the swap base applies (a link, not the
